@@ -1,0 +1,27 @@
+# Sekoia.io trigger container for the MISP module.
+# Build stage: install everything, compile TypeScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/automation-sdk-shim/package.json packages/automation-sdk-shim/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.build.json ./
+COPY packages/automation-sdk-shim packages/automation-sdk-shim
+COPY misp_modules misp_modules
+COPY manifest.json trigger_*.json ./
+RUN npm run build
+
+# Runtime stage: production dependencies and the build only, as an unprivileged user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/automation-sdk-shim/package.json packages/automation-sdk-shim/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/automation-sdk-shim/dist packages/automation-sdk-shim/dist
+COPY --from=build /app/dist dist
+COPY manifest.json trigger_*.json ./
+RUN mkdir -p /symphony_data && chown node:node /symphony_data
+USER node
+EXPOSE 8000 8020
+ENTRYPOINT ["node", "dist/misp_modules/main.js"]

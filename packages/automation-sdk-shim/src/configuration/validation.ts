@@ -1,0 +1,156 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { ConfigurationError } from './configuration-error.js';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object on some setups.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * The validator used for every schema of a module: all errors at once, defaults applied, formats
+ * checked, and the manifest's own keywords (`secrets`, `deprecated`) accepted.
+ */
+export function createValidator(): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  addFormats(ajv);
+  // `secrets` lists the keys that the platform serves through url_secrets; `deprecated` marks an
+  // argument kept for old configurations. Neither constrains the value.
+  acceptKeyword(ajv, 'secrets');
+  acceptKeyword(ajv, 'deprecated');
+  return ajv;
+}
+
+function acceptKeyword(ajv: Ajv, keyword: string): void {
+  try {
+    ajv.addKeyword({ keyword });
+  } catch (error) {
+    // Some versions of ajv know `deprecated` already (as annotation): nothing to add then.
+    if (!(error instanceof Error && /already defined/.test(error.message))) throw error;
+  }
+}
+
+/** The outcome of checking one value against one schema. */
+export interface SchemaCheck<T> {
+  /** A copy of the input with the schema's defaults applied. */
+  value: T;
+  /** Operator-readable problems, e.g. `missing misp_api_key`, `sleep_time must be >= 60`. */
+  problems: string[];
+  /** Top-level keys that are set although their schema marks them `deprecated`. */
+  deprecatedKeys: string[];
+}
+
+/** Checks `value` against `schema` without throwing; the input is never modified. */
+export function checkAgainstSchema<T = Record<string, unknown>>(
+  ajv: Ajv,
+  schema: JsonSchema | undefined,
+  value: unknown,
+): SchemaCheck<T> {
+  const copy = structuredClone(value ?? {}) as T;
+  if (schema === undefined) return { value: copy, problems: [], deprecatedKeys: [] };
+  const validate = compile(ajv, schema);
+  const problems = validate(copy) ? [] : describeErrors(validate.errors ?? []);
+  return { value: copy, problems, deprecatedKeys: deprecatedKeys(schema, value) };
+}
+
+export interface ConfigurationsInput {
+  moduleConfiguration: unknown;
+  moduleSchema: JsonSchema | undefined;
+  triggerConfiguration: unknown;
+  triggerSchema: JsonSchema | undefined;
+}
+
+export interface ValidConfigurations<M = Record<string, unknown>, T = Record<string, unknown>> {
+  moduleConfiguration: M;
+  triggerConfiguration: T;
+  /** e.g. `trigger configuration: lookback_days`, for a warning. */
+  deprecatedKeys: string[];
+}
+
+/** Problems of both configurations, one entry per configuration that has any; never throws. */
+export function checkConfigurations(
+  input: ConfigurationsInput,
+  ajv: Ajv = createValidator(),
+): ValidConfigurations & { problems: string[] } {
+  const moduleCheck = checkAgainstSchema(ajv, input.moduleSchema, input.moduleConfiguration);
+  const triggerCheck = checkAgainstSchema(ajv, input.triggerSchema, input.triggerConfiguration);
+  const problems: string[] = [];
+  if (moduleCheck.problems.length > 0) problems.push(`module configuration: ${moduleCheck.problems.join(', ')}`);
+  if (triggerCheck.problems.length > 0) problems.push(`trigger configuration: ${triggerCheck.problems.join(', ')}`);
+  return {
+    moduleConfiguration: moduleCheck.value,
+    triggerConfiguration: triggerCheck.value,
+    deprecatedKeys: [
+      ...moduleCheck.deprecatedKeys.map((key) => `module configuration: ${key}`),
+      ...triggerCheck.deprecatedKeys.map((key) => `trigger configuration: ${key}`),
+    ],
+    problems,
+  };
+}
+
+/**
+ * Validates the module configuration (secrets already merged) and the trigger configuration,
+ * applying defaults. Throws one ConfigurationError naming every missing or invalid key of both.
+ */
+export function validateConfigurations<M = Record<string, unknown>, T = Record<string, unknown>>(
+  input: ConfigurationsInput,
+  ajv?: Ajv,
+): ValidConfigurations<M, T> {
+  const { problems, ...valid } = checkConfigurations(input, ajv);
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return valid as ValidConfigurations<M, T>;
+}
+
+/** Turns ajv's errors into short sentences that name the key, never its value. */
+export function describeErrors(errors: readonly ErrorObject[]): string[] {
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const at = pathOf(error.instancePath);
+    let text: string;
+    if (error.keyword === 'required') {
+      const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
+      text = `missing ${at === '' ? missing : `${at}.${missing}`}`;
+    } else if (error.keyword === 'additionalProperties') {
+      const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
+      text = `unknown key ${at === '' ? extra : `${at}.${extra}`}`;
+    } else {
+      text = `${at === '' ? 'the value' : at} ${error.message ?? 'is invalid'}`;
+    }
+    seen.add(text);
+  }
+  return [...seen];
+}
+
+function pathOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .filter((part) => part !== '')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+const compiled = new WeakMap<Ajv, WeakMap<object, ValidateFunction>>();
+
+function compile(ajv: Ajv, schema: JsonSchema): ValidateFunction {
+  let cache = compiled.get(ajv);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    compiled.set(ajv, cache);
+  }
+  let validate = cache.get(schema);
+  if (validate === undefined) {
+    validate = ajv.compile(schema);
+    cache.set(schema, validate);
+  }
+  return validate;
+}
+
+function deprecatedKeys(schema: JsonSchema, value: unknown): string[] {
+  const properties = schema['properties'];
+  if (typeof value !== 'object' || value === null || typeof properties !== 'object' || properties === null) return [];
+  return Object.keys(value).filter((key) => {
+    const property = (properties as Record<string, unknown>)[key];
+    return typeof property === 'object' && property !== null && (property as { deprecated?: unknown }).deprecated === true;
+  });
+}

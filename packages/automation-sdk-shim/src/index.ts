@@ -1,0 +1,58 @@
+// Trigger API
+export { Trigger, type TriggerContext, type TriggerClass } from './trigger.js';
+export { FatalTriggerError } from './fatal-trigger-error.js';
+export { Module, type ModuleOptions } from './module.js';
+export { StateFile } from './state/state-file.js';
+
+// Errors a trigger or its tests may meet
+export { ConfigurationError } from './configuration/configuration-error.js';
+export { InvalidEventError } from './invalid-event-error.js';
+export { EventDeliveryError } from './event-delivery-error.js';
+export { SecretsFetchError } from './secrets-fetch-error.js';
+export { ModuleDefinitionError } from './module-definition-error.js';
+
+// Runtime building blocks
+export { runTrigger, type RunTriggerOptions } from './runner.js';
+export { TriggerHost, MAX_SUCCESSIVE_ERRORS, type TriggerHostOptions, type RunOutcome } from './trigger-host.js';
+export {
+  ConfigurationSource,
+  lookupRuntimeConfiguration,
+  readRuntimeConfiguration,
+  prepareDataPath,
+  deriveFromCallback,
+  parseJsonValue,
+  type ConfigurationSourceOptions,
+  type RuntimeConfiguration,
+  type RuntimeConfigurationLookup,
+} from './configuration/lookup.js';
+export {
+  createValidator,
+  checkAgainstSchema,
+  checkConfigurations,
+  validateConfigurations,
+  describeErrors,
+  type JsonSchema,
+  type SchemaCheck,
+  type ValidConfigurations,
+} from './configuration/validation.js';
+export { fetchSecrets, type FetchSecretsOptions } from './secrets.js';
+export { EventSender, validateEvent, type EventSenderOptions } from './events.js';
+export { backoffDelay, type RetryPolicy } from './retry.js';
+export {
+  loadModuleDefinition,
+  findTrigger,
+  secretKeys,
+  type Manifest,
+  type ModuleDefinition,
+  type TriggerDefinition,
+} from './module-definition.js';
+
+// Logging and servers
+export { SecretRedactor } from './logging/secret-redactor.js';
+export { LogShipper, type LogShipperOptions } from './logging/log-shipper.js';
+export { startHealthServer, type HealthStatus } from './servers/health-server.js';
+export { startMetricsServer } from './servers/metrics-server.js';
+export type { RunningServer } from './servers/running-server.js';
+
+export { systemClock } from './clock.js';
+export { LOG_LEVELS, type Clock, type Logger, type LogLevel } from './types.js';

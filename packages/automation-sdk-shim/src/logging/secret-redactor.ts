@@ -1,0 +1,93 @@
+/** What every secret is replaced with in a log line. */
+export const REDACTED = '[REDACTED]';
+
+// The userinfo of any URL (`scheme://user:pass@host`): credentials we were never told about, such as a
+// proxy URL read by a library, must not leak either. Greedy up to the last `@` before the path, so a
+// raw `@` inside a password is covered too.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi;
+
+// The userinfo as written in a proxy URL, whether or not it has a scheme (`user:pass@host:3128`).
+const PROXY_USERINFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^\s/?#]*)@/i;
+
+/**
+ * Replaces every registered secret in a text by "[REDACTED]". A secret is also looked for in the forms
+ * it takes once embedded in a URL, a form body or a JSON string, since that is how it usually reaches
+ * an error message.
+ */
+export class SecretRedactor {
+  private readonly secrets = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  /** Registers a secret and its encoded forms. Empty and whitespace-only values are ignored. */
+  addSecret(value: string | undefined): void {
+    if (typeof value !== 'string' || value.trim() === '') return;
+    const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
+    const json = JSON.stringify(value).slice(1, -1);
+    forms.push(json);
+    for (const form of forms) {
+      if (form !== '' && !this.secrets.has(form)) {
+        this.secrets.add(form);
+        this.pattern = undefined;
+      }
+    }
+  }
+
+  /**
+   * Registers the credentials of a proxy URL: the password and the `user:password` pair, both as
+   * written and percent-decoded. A proxy URL without credentials registers nothing.
+   */
+  addProxyUrl(url: string | undefined): void {
+    if (typeof url !== 'string' || url.trim() === '') return;
+    const written = PROXY_USERINFO.exec(url.trim())?.[1];
+    if (written !== undefined) this.addUserinfo(written);
+    try {
+      const parsed = new URL(url.trim());
+      if (parsed.username !== '' || parsed.password !== '') {
+        this.addUserinfo(parsed.password === '' ? parsed.username : `${parsed.username}:${parsed.password}`);
+      }
+    } catch {
+      // Not a parseable URL: the userinfo as written was registered above.
+    }
+  }
+
+  /** The text with every registered secret, longest first, and every URL userinfo replaced. */
+  redact(text: string): string {
+    if (typeof text !== 'string') text = String(text);
+    const pattern = this.compiled();
+    const redacted = pattern === undefined ? text : text.replace(pattern, REDACTED);
+    return redacted.replace(URL_USERINFO, `$1${REDACTED}@`);
+  }
+
+  private addUserinfo(userinfo: string): void {
+    if (userinfo === '') return;
+    const separator = userinfo.indexOf(':');
+    // A user name alone (`token@host`) is the credential itself.
+    const password = separator === -1 ? userinfo : userinfo.slice(separator + 1);
+    for (const form of [userinfo, password]) {
+      this.addSecret(form);
+      this.addSecret(safeDecode(form));
+    }
+  }
+
+  private compiled(): RegExp | undefined {
+    if (this.pattern === undefined && this.secrets.size > 0) {
+      // Longest first: the alternation takes the first alternative that matches at a position, so a
+      // `user:password` pair is replaced whole rather than leaving the user name around a marker.
+      const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      this.pattern = new RegExp(alternatives.join('|'), 'g');
+    }
+    return this.pattern;
+  }
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

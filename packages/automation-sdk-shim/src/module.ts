@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { findTrigger, loadModuleDefinition } from './module-definition.js';
+import { runTrigger } from './runner.js';
+import type { TriggerClass } from './trigger.js';
+import type { Clock } from './types.js';
+
+export interface ModuleOptions {
+  /** Directory holding manifest.json and the trigger_*.json files. */
+  root: string;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Receives each printed log line. Default process.stdout. */
+  write?: (line: string) => void;
+  /** Receives usage errors (unknown command, unreadable module files). Default process.stderr. */
+  writeError?: (line: string) => void;
+  /** Stop on SIGTERM/SIGINT. Default true. */
+  handleProcessSignals?: boolean;
+}
+
+/**
+ * The entry point of a module: maps each command (a trigger JSON's docker_parameters) to its trigger
+ * class and runs the one named on the command line. The caller exits with the code run() returns:
+ * `process.exit(await module.run(process.argv.slice(2)))`.
+ */
+export class Module {
+  private readonly triggers = new Map<string, TriggerClass>();
+  private readonly options: ModuleOptions;
+
+  constructor(options: ModuleOptions) {
+    this.options = { ...options, root: resolve(options.root) };
+  }
+
+  /** Runs `triggerClass` for `command`, the docker_parameters of its trigger JSON. */
+  register(triggerClass: TriggerClass, command: string): void {
+    if (this.triggers.has(command)) throw new Error(`The command "${command}" is registered twice.`);
+    this.triggers.set(command, triggerClass);
+  }
+
+  /** Runs the trigger named by argv[0]; resolves with the process exit code. */
+  async run(argv: readonly string[]): Promise<number> {
+    const writeError = this.options.writeError ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const command = argv[0];
+    const known = [...this.triggers.keys()].sort();
+    const knownText = known.length === 0 ? 'none is registered' : known.join(', ');
+    if (command === undefined || command === '') {
+      writeError(`No command given. Usage: node <main> <command>. Known commands: ${knownText}.`);
+      return 2;
+    }
+    const triggerClass = this.triggers.get(command);
+    if (triggerClass === undefined) {
+      writeError(`Unknown command "${command}". Known commands: ${knownText}.`);
+      return 2;
+    }
+    let definition;
+    let trigger;
+    try {
+      definition = loadModuleDefinition(this.options.root);
+      trigger = findTrigger(definition, command);
+    } catch (error) {
+      writeError(error instanceof Error ? error.message : String(error));
+      return 1;
+    }
+    return runTrigger({
+      definition,
+      trigger,
+      triggerClass,
+      ...(this.options.env === undefined ? {} : { env: this.options.env }),
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      ...(this.options.write === undefined ? {} : { write: this.options.write }),
+      ...(this.options.handleProcessSignals === undefined ? {} : { handleProcessSignals: this.options.handleProcessSignals }),
+    });
+  }
+}

@@ -1,0 +1,21 @@
+/** Levels of the Sekoia.io log endpoint, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Anything that takes log lines: the trigger, the test runtime, a component's own logger. */
+export interface Logger {
+  log(message: string, level?: LogLevel): void;
+}
+
+/**
+ * Time as the runtime sees it. Injected everywhere so that tests drive time instead of waiting it out.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /**
+   * Waits `ms` milliseconds. Resolves early (never rejects) when `signal` aborts, so a stop never
+   * waits out a pause.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,125 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../src/configuration/configuration-error.js';
+import { FatalTriggerError } from '../src/fatal-trigger-error.js';
+import { createTestRuntime, FakeClock } from '../src/testing/index.js';
+import { Trigger } from '../src/trigger.js';
+
+const root = fileURLToPath(new URL('./fixtures/example-module/', import.meta.url));
+const moduleConfiguration = { api_url: 'https://example.org', api_key: 'k' };
+const configuration = { collection_uuid: 'collection--0123abcd' };
+
+/** Fails on each call to run() until told otherwise; heartbeats after a success. */
+class FlakyTrigger extends Trigger<typeof moduleConfiguration, { collection_uuid: string; interval_seconds: number }> {
+  static failures = 0;
+  static fatal = false;
+  calls = 0;
+
+  async run(): Promise<void> {
+    this.calls += 1;
+    if (FlakyTrigger.fatal) throw new FatalTriggerError('The API key is refused by the example service: check api_key.');
+    if (this.calls <= FlakyTrigger.failures) throw new Error(`upstream answered 502 (call ${this.calls})`);
+    this.heartbeat();
+    await this.sendEvent('example cycle', { cycle: this.calls, collection: this.configuration.collection_uuid });
+    while (this.running) await this.sleep(this.configuration.interval_seconds);
+  }
+}
+
+function runtime(failures: number, clock = new FakeClock()): { clock: FakeClock; test: ReturnType<typeof createTestRuntime<FlakyTrigger>> } {
+  FlakyTrigger.failures = failures;
+  FlakyTrigger.fatal = false;
+  return { clock, test: createTestRuntime(FlakyTrigger, { root, command: 'example-trigger', moduleConfiguration, configuration, clock }) };
+}
+
+/** Advances the fake clock until `count` calls to run() happened. */
+async function untilCalls(clock: FakeClock, trigger: FlakyTrigger, count: number): Promise<void> {
+  while (trigger.calls < count) {
+    await clock.whenSleeping();
+    await clock.advanceToNext();
+  }
+}
+
+describe('error accounting of the runtime', () => {
+  it('restarts run() after an error and logs one critical after five in a row', async () => {
+    const { clock, test } = runtime(7);
+    const running = test.run();
+    await untilCalls(clock, test.trigger, 7);
+    const levels = test.logs.map((entry) => entry.level);
+    expect(levels.filter((level) => level === 'error')).toHaveLength(7);
+    expect(test.logs.filter((entry) => entry.level === 'critical')).toEqual([
+      expect.objectContaining({ message: 'The trigger failed 5 times in a row without completing a cycle; last error: upstream answered 502 (call 5)' }),
+    ]);
+    expect(test.logs.find((entry) => entry.level === 'error')?.message).toBe('The trigger failed: upstream answered 502 (call 1)');
+    expect(test.health().healthy).toBe(false);
+    expect(test.health().context).toMatchObject({ successive_errors: 7 });
+
+    // The eighth call succeeds: its heartbeat resets the count and /health recovers.
+    await untilCalls(clock, test.trigger, 8);
+    await clock.whenSleeping();
+    expect(test.health()).toMatchObject({ healthy: true, context: { successive_errors: 0 } });
+    expect(test.events).toEqual([{ name: 'example cycle', event: { cycle: 8, collection: 'collection--0123abcd' } }]);
+    expect(test.health().context['last_event']).toBe(new Date(clock.now()).toISOString());
+    await test.stop();
+    await running;
+    expect(test.outcome).toBe('stopped');
+  });
+
+  it('waits longer after each successive error', async () => {
+    const { clock, test } = runtime(3);
+    const started = clock.now();
+    void test.run();
+    await untilCalls(clock, test.trigger, 4);
+    // 5 s + 10 s + 20 s between the four calls.
+    expect(clock.now() - started).toBe(35_000);
+    await test.stop();
+  });
+
+  it('ends on a FatalTriggerError: one critical, unhealthy, no restart', async () => {
+    const { test } = runtime(0);
+    FlakyTrigger.fatal = true;
+    await test.run();
+    expect(test.outcome).toBe('fatal');
+    expect(test.trigger.calls).toBe(1);
+    expect(test.trigger.running).toBe(false);
+    expect(test.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message)).toEqual([
+      'The trigger stopped on a fatal error: The API key is refused by the example service: check api_key.',
+    ]);
+    expect(test.health()).toMatchObject({ healthy: false, context: { fatal_error: true } });
+  });
+
+  it('turns unhealthy when heartbeats stop outside sleep()', async () => {
+    class Stuck extends Trigger {
+      static override heartbeatTimeoutSeconds = 60;
+      async run(): Promise<void> {
+        // Waits on the clock directly, as a long request would, not in sleep().
+        await this.clock.sleep(10 * 60_000, this.signal);
+      }
+    }
+    const clock = new FakeClock();
+    const test = createTestRuntime(Stuck, { root, command: 'example-trigger', moduleConfiguration, configuration, clock });
+    void test.run();
+    await clock.advance(59_000);
+    expect(test.health().healthy).toBe(true);
+    await clock.advance(2_000);
+    expect(test.health()).toMatchObject({ healthy: false, context: { heartbeat_timeout_seconds: 60 } });
+    await test.stop();
+  });
+
+  it('validates both configurations like production', () => {
+    expect(() =>
+      createTestRuntime(FlakyTrigger, {
+        root,
+        command: 'example-trigger',
+        moduleConfiguration: { api_url: 'https://example.org' },
+        configuration: { interval_seconds: 0 },
+      }),
+    ).toThrow(new ConfigurationError(['module configuration: missing api_key', 'trigger configuration: missing collection_uuid, interval_seconds must be >= 1']));
+  });
+
+  it('sleep() resolves false at once when a stop comes', async () => {
+    const { test } = runtime(0);
+    const sleeping = test.trigger.sleep(3600);
+    test.trigger.stop();
+    await expect(sleeping).resolves.toBe(false);
+  });
+});
