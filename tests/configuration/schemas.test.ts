@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Ajv } from 'ajv';
+import { createValidator } from '@sekoia/automation-sdk-shim';
 import { describe, expect, it } from 'vitest';
 import { moduleRoot, TRIGGER_COMMAND, TRIGGER_DEFINITION_FILE } from '../../misp_modules/configuration/module-root.js';
 
@@ -28,8 +28,7 @@ describe('manifest.json and the trigger JSON', () => {
   });
 
   it('hold schemas that compile, with the CONTRACT §4 defaults', () => {
-    const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, keywords: ['secrets', 'deprecated'] });
-    ajv.addFormat('uri', true);
+    const ajv = createValidator();
     for (const schema of [manifest.configuration, trigger.arguments, trigger.results]) expect(() => ajv.compile(schema)).not.toThrow();
     const configuration: Record<string, unknown> = { ioc_collection_uuid: 'ioc-collection--1b8c4f6e-1c9e-4a54-9a29-2d0c9cbd1f4a' };
     expect(ajv.validate(trigger.arguments, configuration)).toBe(true);

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { Module } from '@sekoia/automation-sdk-shim';
+import { moduleRoot, TRIGGER_COMMAND } from './configuration/module-root.js';
+import { MispIdsAttributesToIocCollectionTrigger } from './trigger/misp-ids-attributes-to-ioc-collection.js';
+
+const module = new Module({ root: moduleRoot() });
+module.register(MispIdsAttributesToIocCollectionTrigger, TRIGGER_COMMAND);
+process.exit(await module.run(process.argv.slice(2)));

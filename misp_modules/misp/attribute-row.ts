@@ -1,0 +1,74 @@
+/** One IDS attribute as the pipeline needs it: MISP's strings turned into numbers and booleans. */
+export interface MispAttribute {
+  id: string;
+  uuid: string;
+  type: string;
+  value: string;
+  /** The attribute's last change, epoch seconds (0 when MISP sent none that could be read). */
+  timestamp: number;
+  toIds: boolean;
+  deleted: boolean;
+  eventId: string;
+  eventUuid?: string;
+}
+
+type Row = Record<string, unknown>;
+
+function isRow(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string, or a finite number as its decimal text (MISP sends ids either way). */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function integer(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\d+$/.test(value.trim())) {
+    const parsed = Number(value.trim());
+    return Number.isSafeInteger(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+function flag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === '1' || value === 'true') return true;
+  if (value === 0 || value === '0' || value === 'false') return false;
+  return undefined;
+}
+
+/**
+ * Reads one row of a restSearch answer. Returns undefined for a row that cannot be followed
+ * (not an object, or without uuid, type or value), which the caller counts as malformed.
+ */
+export function parseAttributeRow(raw: unknown): MispAttribute | undefined {
+  if (!isRow(raw)) return undefined;
+  const uuid = text(raw['uuid']);
+  const type = text(raw['type']);
+  const value = text(raw['value']);
+  if (uuid === undefined || type === undefined || value === undefined) return undefined;
+  const event = isRow(raw['Event']) ? raw['Event'] : undefined;
+  const attribute: MispAttribute = {
+    id: text(raw['id']) ?? '',
+    uuid,
+    type,
+    value,
+    timestamp: integer(raw['timestamp']) ?? 0,
+    // The search asks for to_ids: 1, so a row without the field was selected as IDS-flagged.
+    toIds: flag(raw['to_ids']) ?? true,
+    deleted: flag(raw['deleted']) ?? false,
+    eventId: text(raw['event_id']) ?? text(event?.['id']) ?? '',
+  };
+  const eventUuid = text(event?.['uuid']);
+  if (eventUuid !== undefined) attribute.eventUuid = eventUuid;
+  return attribute;
+}
+
+/** The id of a raw row, whatever else it holds: used to spot a server that ignores paging. */
+export function rawRowId(raw: unknown): string | undefined {
+  return isRow(raw) ? text(raw['id']) : undefined;
+}

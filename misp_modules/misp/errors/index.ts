@@ -1,0 +1,12 @@
+export { MispError } from './misp-error.js';
+export { MispAuthenticationError } from './misp-authentication-error.js';
+export { MispEndpointNotFoundError } from './misp-endpoint-not-found-error.js';
+export { MispMalformedAnswerError } from './misp-malformed-answer-error.js';
+export { MispNotJsonError } from './misp-not-json-error.js';
+export { MispPagingIgnoredError } from './misp-paging-ignored-error.js';
+export { MispRateLimitedError } from './misp-rate-limited-error.js';
+export { MispRequestRejectedError } from './misp-request-rejected-error.js';
+export { MispServerError } from './misp-server-error.js';
+export { MispTlsError } from './misp-tls-error.js';
+export { MispTooManyPagesError } from './misp-too-many-pages-error.js';
+export { MispUnreachableError } from './misp-unreachable-error.js';

@@ -1,0 +1,391 @@
+import type { Got, Response } from 'got';
+import got from 'got';
+import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
+import { agentsFor, type AgentSet } from '../http/http-agents.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
+import { MispAuthenticationError } from './errors/misp-authentication-error.js';
+import { MispEndpointNotFoundError } from './errors/misp-endpoint-not-found-error.js';
+import type { MispError } from './errors/misp-error.js';
+import { MispMalformedAnswerError } from './errors/misp-malformed-answer-error.js';
+import { MispNotJsonError } from './errors/misp-not-json-error.js';
+import { MispPagingIgnoredError } from './errors/misp-paging-ignored-error.js';
+import { MispRateLimitedError } from './errors/misp-rate-limited-error.js';
+import { MispRequestRejectedError } from './errors/misp-request-rejected-error.js';
+import { MispServerError } from './errors/misp-server-error.js';
+import { MispTlsError } from './errors/misp-tls-error.js';
+import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
+import { MispUnreachableError } from './errors/misp-unreachable-error.js';
+import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
+import { htmlTitle, safeExcerpt } from './safe-text.js';
+import { classifyTransportError } from './transport-failure.js';
+
+export type { MispAttribute } from './attribute-row.js';
+
+export interface MispClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  verifySsl: boolean;
+  httpProxy?: string | undefined;
+  httpsProxy?: string | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** `connectMs` bounds DNS, connection and TLS handshake; `responseMs` a whole page, body included. */
+  timeouts?: { connectMs: number; responseMs: number };
+  /** Attempts per request, transient failures only. */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** Safety stop for a search that never reaches a last page. */
+  maxPages?: number;
+}
+
+export interface AttributeSearch {
+  /** Epoch seconds: lower bound of the event's publish_timestamp. */
+  publishedSince: number;
+  /** Epoch seconds: upper bound of the event's publish_timestamp. */
+  publishedUntil?: number;
+  pageSize: number;
+  /**
+   * Extra restSearch filters merged into the body (tags, org, type, enforceWarninglist…). They may
+   * override the defaults, except returnFormat, page and limit, on which reading the answer depends.
+   */
+  filters?: Record<string, unknown>;
+}
+
+export interface MispPage {
+  /** 1-based page number. */
+  page: number;
+  attributes: MispAttribute[];
+  /** Size of the answer body. */
+  bytes: number;
+  /** Rows MISP read but dropped after paging (warninglists, decay), from X-Skipped-Elements-Count. */
+  skipped: number;
+  /** Rows dropped here because they lack uuid, type or value. */
+  malformed: number;
+  /** Time spent fetching the page, retries included. */
+  durationMs: number;
+}
+
+export const DEFAULT_TIMEOUTS = { connectMs: 10_000, responseMs: 120_000 } as const;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_PAGES = 10_000;
+/** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall the trigger for hours. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+export const USER_AGENT = 'sekoia-misp-ids-attributes-to-ioc-collection';
+
+const SEARCH_PATH = '/attributes/restSearch';
+/** MISP versions before 2.4.71 answer an empty search with this 404. */
+const NO_MATCHES = /^no matches/i;
+
+/** A page as fetched, with what the paging logic needs besides what the consumer sees. */
+interface FetchedPage {
+  page: MispPage;
+  /** Rows in the answer, malformed ones included: what MISP counted against `limit`. */
+  rows: number;
+  firstId: string | undefined;
+}
+
+/** An attempt that got no usable page. `error` builds the error to throw once no attempt is left. */
+interface Failure {
+  transient: boolean;
+  /** What went wrong, for the retry log line. */
+  summary: string;
+  retryAfterMs?: number | undefined;
+  error: (attempts: number) => MispError;
+}
+
+/** A page as read from one answer, before the fetch adds its number and duration. */
+interface PageData extends Omit<FetchedPage, 'page'>, Pick<MispPage, 'attributes' | 'bytes' | 'skipped' | 'malformed'> {}
+
+type Attempt = { ok: true; fetched: PageData } | ({ ok: false } & Failure);
+
+/**
+ * Reads IDS-flagged attributes from MISP's `POST /attributes/restSearch`, page by page, one page
+ * fetched ahead of the consumer. Transient failures are retried with backoff through the injected
+ * clock; everything else ends the search with a named error whose message tells what to fix.
+ */
+export class MispClient {
+  private readonly searchUrl: string;
+  private readonly host: string;
+  private readonly path: string;
+  private readonly secrets: readonly string[];
+  private readonly agents: AgentSet;
+  private readonly http: Got;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly timeouts: { connectMs: number; responseMs: number };
+  private readonly maxAttempts: number;
+  private readonly maxPages: number;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(options: MispClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError('misp_url is not a valid URL: give the base URL of the MISP instance, for example https://misp.example.org.');
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError(`misp_url must start with https:// or http://, not ${base.protocol}//.`);
+    }
+    base.search = '';
+    base.hash = '';
+    this.searchUrl = `${base.href.replace(/\/+$/, '')}${SEARCH_PATH}`;
+    this.host = base.host;
+    this.path = new URL(this.searchUrl).pathname;
+    // Credentials in misp_url are as secret as the key.
+    const userinfo = [base.username, base.password].flatMap((part) => [part, safeDecode(part)]);
+    this.secrets = [...new Set([options.apiKey, encodeURIComponent(options.apiKey), ...userinfo])].filter((secret) => secret !== '');
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+    this.maxPages = Math.max(1, Math.floor(options.maxPages ?? DEFAULT_MAX_PAGES));
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.agents = agentsFor(this.searchUrl, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
+    this.http = got.extend({
+      agent: this.agents,
+      https: { rejectUnauthorized: options.verifySsl },
+      headers: {
+        authorization: options.apiKey,
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+      },
+      timeout: {
+        lookup: this.timeouts.connectMs,
+        connect: this.timeouts.connectMs,
+        secureConnect: this.timeouts.connectMs,
+        request: this.timeouts.responseMs,
+      },
+      // Retries are ours: they wait through the injected clock and know MISP's statuses.
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+    });
+  }
+
+  /**
+   * The pages of one search, in order. While the consumer works on page n, page n+1 is already
+   * being fetched; never more than that, so memory holds at most two pages. Aborting `signal`
+   * stops at once, throwing the signal's reason. Ending the iteration early cancels the prefetch.
+   */
+  async *searchAttributes(search: AttributeSearch, signal?: AbortSignal): AsyncGenerator<MispPage> {
+    if (!Number.isSafeInteger(search.pageSize) || search.pageSize < 1) {
+      throw new RangeError(`The MISP page size must be a positive integer, not ${String(search.pageSize)}.`);
+    }
+    if (!Number.isFinite(search.publishedSince)) {
+      throw new RangeError('The lower bound of the MISP search (publishedSince) must be a number of epoch seconds.');
+    }
+    // One controller for this search: the caller's abort reaches it, and so does an early end of the iteration.
+    const local = new AbortController();
+    const relay = (): void => local.abort(signal?.reason);
+    signal?.addEventListener('abort', relay, { once: true });
+    if (signal?.aborted) relay();
+    let unread = false;
+    try {
+      local.signal.throwIfAborted();
+      let next = this.prefetch(search, 1, local.signal);
+      unread = true;
+      let previousFirstId: string | undefined;
+      for (let pageNumber = 1; ; pageNumber++) {
+        const fetched = await next;
+        unread = false;
+        if (fetched.firstId !== undefined && fetched.firstId === previousFirstId) {
+          throw new MispPagingIgnoredError(this.host, fetched.firstId, pageNumber);
+        }
+        previousFirstId = fetched.firstId;
+        // Rows dropped after paging (warninglists) count: a short or even empty page is not the end while MISP read a full one.
+        const last = fetched.rows + fetched.page.skipped < search.pageSize;
+        const more = !last && pageNumber < this.maxPages;
+        if (more) {
+          next = this.prefetch(search, pageNumber + 1, local.signal);
+          unread = true;
+        }
+        yield fetched.page;
+        if (last) return;
+        if (!more) throw new MispTooManyPagesError(this.host, pageNumber, search.pageSize);
+      }
+    } finally {
+      signal?.removeEventListener('abort', relay);
+      // Cancels a prefetch nobody will read (early end, error).
+      if (unread) local.abort(new Error('The MISP search ended before this page was read.'));
+    }
+  }
+
+  /** Destroys the connections kept alive. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Starts fetching a page; a failure waits, unreported, until the page is awaited. */
+  private prefetch(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<FetchedPage> {
+    const promise = this.fetchPage(search, pageNumber, signal);
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  private requestBody(search: AttributeSearch, pageNumber: number): Record<string, unknown> {
+    const publishTimestamp = search.publishedUntil === undefined ? search.publishedSince : [search.publishedSince, search.publishedUntil];
+    const body: Record<string, unknown> = {
+      returnFormat: 'json',
+      to_ids: 1,
+      published: 1,
+      publish_timestamp: publishTimestamp,
+      order: 'Attribute.id',
+      ...search.filters,
+    };
+    // Reading the answer and paging depend on these: no filter may change them.
+    body['returnFormat'] = 'json';
+    body['page'] = pageNumber;
+    body['limit'] = search.pageSize;
+    return body;
+  }
+
+  private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<FetchedPage> {
+    const startedAt = this.clock.now();
+    const body = this.requestBody(search, pageNumber);
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      const outcome = await this.attempt(body, pageNumber, signal);
+      if (outcome.ok) {
+        const { attributes, bytes, skipped, malformed, rows, firstId } = outcome.fetched;
+        const durationMs = this.clock.now() - startedAt;
+        const page: MispPage = { page: pageNumber, attributes, bytes, skipped, malformed, durationMs };
+        this.logger.log(
+          `MISP page ${pageNumber}: ${attributes.length} attributes (${skipped} skipped by MISP, ${malformed} malformed), ${bytes} bytes in ${durationMs} ms.`,
+          'debug',
+        );
+        return { page, rows, firstId };
+      }
+      if (!outcome.transient || attempt >= this.maxAttempts) throw outcome.error(attempt);
+      const waitMs =
+        outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.backoff);
+      this.logger.log(
+        `MISP at ${this.host}, page ${pageNumber}: ${outcome.summary}; attempt ${attempt + 1} of ${this.maxAttempts} in ${formatSeconds(waitMs)}.`,
+        'warning',
+      );
+      await this.clock.sleep(waitMs, signal);
+    }
+  }
+
+  /** One request and what it means. Throws only when `signal` aborted. */
+  private async attempt(body: Record<string, unknown>, pageNumber: number, signal: AbortSignal): Promise<Attempt> {
+    let response: Response<Buffer>;
+    try {
+      response = await this.http.post(this.searchUrl, { json: body, responseType: 'buffer', signal });
+    } catch (error) {
+      signal.throwIfAborted();
+      return this.transportFailure(error);
+    }
+    return this.interpret(response, pageNumber);
+  }
+
+  private transportFailure(error: unknown): Attempt {
+    const failure = classifyTransportError(error, this.timeouts);
+    if (failure.detail !== undefined) failure.description = `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+    const host = this.host;
+    return {
+      ok: false,
+      transient: failure.transient,
+      summary: `${failure.code} (${failure.description})`,
+      error: (attempts) =>
+        failure.kind === 'tls'
+          ? new MispTlsError(host, failure.code, failure.description, failure.certificateRejected)
+          : new MispUnreachableError(host, failure.code, failure.description, attempts),
+    };
+  }
+
+  private interpret(response: Response<Buffer>, pageNumber: number): Attempt {
+    const status = response.statusCode;
+    const raw = response.body;
+    const text = raw.toString('utf8');
+    const host = this.host;
+    if (status >= 200 && status < 300) return this.readPage(response, text);
+    const message = this.explain(text);
+    if (status === 401 || status === 403) {
+      return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(host, status, message) };
+    }
+    if (status === 404) {
+      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, fetched: { attributes: [], bytes: raw.length, skipped: 0, malformed: 0, rows: 0, firstId: undefined } };
+      return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(host, this.path, message) };
+    }
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
+    if (status === 429) {
+      return { ok: false, transient: true, summary: `HTTP 429 (${message || 'rate limit exceeded'})`, retryAfterMs, error: (attempts) => new MispRateLimitedError(host, message, attempts) };
+    }
+    if (status >= 500) {
+      return {
+        ok: false,
+        transient: true,
+        summary: `HTTP ${status}${message ? ` (${message})` : ''}`,
+        retryAfterMs,
+        error: (attempts) => new MispServerError(host, status, message, pageNumber, attempts),
+      };
+    }
+    return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(host, status, message) };
+  }
+
+  private readPage(response: Response<Buffer>, text: string): Attempt {
+    const host = this.host;
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      const contentType = safeExcerpt(String(response.headers['content-type'] ?? ''), this.secrets, 80);
+      const start = safeExcerpt(text, this.secrets);
+      const title = htmlTitle(text, this.secrets);
+      return { ok: false, transient: false, summary: 'not JSON', error: () => new MispNotJsonError(host, response.statusCode, contentType, start, title) };
+    }
+    const extracted = restSearchRows(answer);
+    if (!extracted.ok) {
+      const found = safeExcerpt(extracted.found, this.secrets);
+      return { ok: false, transient: false, summary: 'not a restSearch answer', error: () => new MispMalformedAnswerError(host, found) };
+    }
+    const attributes: MispAttribute[] = [];
+    for (const row of extracted.rows) {
+      const attribute = parseAttributeRow(row);
+      if (attribute !== undefined) attributes.push(attribute);
+    }
+    return {
+      ok: true,
+      fetched: {
+        attributes,
+        bytes: response.rawBody.length,
+        skipped: skippedCount(response.headers['x-skipped-elements-count']),
+        malformed: extracted.rows.length - attributes.length,
+        rows: extracted.rows.length,
+        firstId: rawRowId(extracted.rows[0]),
+      },
+    };
+  }
+
+  /** MISP's message from an error body, or the start of whatever came instead; never a secret, never a line break. */
+  private explain(body: string): string {
+    const message = mispMessageOf(body);
+    if (message !== undefined) return safeExcerpt(message, this.secrets);
+    const title = htmlTitle(body, this.secrets);
+    if (title !== undefined) return `an HTML page titled "${title}"`;
+    const start = safeExcerpt(body, this.secrets);
+    return start === '' ? '' : `"${start}"`;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function skippedCount(header: string | string[] | undefined): number {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return 0;
+  return Number(value);
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
