@@ -405,7 +405,7 @@ export class IocCollectionClient {
         : status === 403
           ? new SekoiaPermissionError(this.collectionUuid, this.server)
           : new IocCollectionNotFoundError(this.collectionUuid, this.server);
-    this.logger.log(error.message, 'critical');
+    // Not logged here: the caller reports it once, as the reason the trigger stops.
     return error;
   }
 

@@ -1,0 +1,390 @@
+/**
+ * A loopback MISP that answers `POST /attributes/restSearch` the way MISP 2.4.195+ / 2.5 does:
+ * MISP's error bodies, filters, 1-based paging, `order`, streamed JSON, the result headers, and
+ * warninglist post-filtering that shortens pages after they are cut.
+ */
+import type { DemoAttribute, MispAttributeRow } from './misp-events.js';
+import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
+
+/**
+ * A read-only, index-addressed set of rows, for data sets too large to hold as objects
+ * (e.g. a million synthetic rows). Rows must come in ascending `id` order. An array of
+ * DemoAttribute is also a source.
+ */
+export interface AttributeSource {
+  readonly length: number;
+  at(index: number): DemoAttribute | undefined;
+}
+
+/** Stands in for MISP's warninglists: rows it matches are dropped after the page is cut. */
+export interface WarninglistSimulation {
+  matches(row: MispAttributeRow): boolean;
+  /** Apply even when the request does not ask for `enforceWarninglist`. */
+  always?: boolean;
+}
+
+export interface DemoMispServerOptions {
+  /** The only key accepted in the `Authorization` header. */
+  apiKey: string;
+  attributes: DemoAttribute[] | AttributeSource;
+  port?: number;
+  /** Time for relative filters (`1d`, `12h`); milliseconds since the epoch. */
+  clock?: { now(): number };
+  warninglist?: WarninglistSimulation;
+}
+
+export interface DemoMispServer extends LoopbackServer {
+  /** The data served; replace it or change rows between cycles. */
+  attributes: DemoAttribute[] | AttributeSource;
+  warninglist: WarninglistSimulation | undefined;
+}
+
+const AUTH_FAILED =
+  'Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header.';
+const INVALID_JSON =
+  'Invalid JSON input. Make sure that the JSON input is a correctly formatted JSON string. This request has been blocked to avoid an unfiltered request.';
+const GET_WITHOUT_FILTERS =
+  'Restsearch queries using GET and no parameters are not allowed. If you have passed parameters via a JSON body, make sure you use POST requests.';
+const RESTSEARCH_PATH = '/attributes/restSearch';
+
+/** Rows are written in chunks of about this size, so that no page is ever one giant string. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Thrown while reading restSearch filters when one cannot be understood (a time that is neither
+ * seconds nor `<n>d|h|m|s`, a page that is not a number, an order on an unknown field). The demo
+ * server answers it with 400, naming the filter, so that a malformed request fails loudly.
+ */
+export class RestSearchFilterError extends Error {
+  /** 400, or 404 for an unknown returnFormat, as MISP answers it. */
+  readonly status: number;
+
+  constructor(message: string, status = 400) {
+    super(message);
+    this.name = 'RestSearchFilterError';
+    this.status = status;
+  }
+}
+
+function mispError(exchange: Exchange, status: number, message: string): void {
+  exchange.send(status, { name: message, message, url: exchange.record.path });
+}
+
+type Predicate = (attribute: DemoAttribute) => boolean;
+
+const UNITS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
+
+/** Epoch seconds, or a relative time (`7d`, `12h`, `30m`, `10s`) counted back from `now`. */
+function resolveTime(name: string, value: unknown, now: number): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string') {
+    if (/^\d+$/.test(value)) return Number(value);
+    const relative = /^(\d+)([dhms])$/.exec(value);
+    if (relative) return now - Number(relative[1]) * (UNITS[relative[2] as string] as number);
+  }
+  throw new RestSearchFilterError(`Filter ${name}: ${JSON.stringify(value)} is neither Unix seconds nor a relative time such as 1d, 12h or 30m.`);
+}
+
+/** A single time is a lower bound; `[from, to]` is an inclusive range. */
+function timeRange(name: string, value: unknown, now: number): [number, number] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) {
+    if (value.length !== 2) throw new RestSearchFilterError(`Filter ${name}: a range must have two items, [from, to].`);
+    return [resolveTime(name, value[0], now), resolveTime(name, value[1], now)];
+  }
+  return [resolveTime(name, value, now), Number.POSITIVE_INFINITY];
+}
+
+/** `1`, `"1"`, `true` → true; `0`, `"0"`, `false` → false; a list of both, or nothing → no filter. */
+function booleanFilter(name: string, value: unknown): boolean | undefined {
+  const one = (item: unknown): boolean => {
+    if (item === true || item === 1 || item === '1' || item === 'true') return true;
+    if (item === false || item === 0 || item === '0' || item === 'false') return false;
+    throw new RestSearchFilterError(`Filter ${name}: ${JSON.stringify(item)} is not 0, 1, true or false.`);
+  };
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) {
+    const values = new Set(value.map(one));
+    return values.size === 1 ? [...values][0] : undefined;
+  }
+  return one(value);
+}
+
+/** MISP's list filters: a value, a list (OR), `!value` (NOT), or `{"OR": [], "NOT": [], "AND": []}`. */
+function listFilter(name: string, value: unknown): ((candidate: string) => boolean) | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const strings = (items: unknown): string[] => {
+    const list = Array.isArray(items) ? items : [items];
+    return list.map((item) => {
+      if (typeof item === 'string' || typeof item === 'number') return String(item);
+      throw new RestSearchFilterError(`Filter ${name}: ${JSON.stringify(item)} is not a string.`);
+    });
+  };
+  let or: string[] = [];
+  let not: string[] = [];
+  let and: string[] = [];
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const operators = value as Record<string, unknown>;
+    or = operators.OR === undefined ? [] : strings(operators.OR);
+    not = operators.NOT === undefined ? [] : strings(operators.NOT);
+    and = operators.AND === undefined ? [] : strings(operators.AND);
+  } else {
+    for (const item of strings(value)) {
+      if (item.startsWith('!')) not.push(item.slice(1));
+      else or.push(item);
+    }
+  }
+  return (candidate) =>
+    (or.length === 0 || or.includes(candidate)) && !not.includes(candidate) && and.every((item) => item === candidate);
+}
+
+function positiveInteger(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) {
+    throw new RestSearchFilterError(`Filter ${name}: ${JSON.stringify(value)} is not a whole number.`);
+  }
+  return number === 0 ? undefined : number;
+}
+
+type SortKey = (attribute: DemoAttribute) => number | string;
+
+const ORDER_FIELDS: Record<string, SortKey> = {
+  'Attribute.id': (a) => Number(a.row.id),
+  'Attribute.event_id': (a) => Number(a.row.event_id),
+  'Attribute.object_id': (a) => Number(a.row.object_id),
+  'Attribute.timestamp': (a) => Number(a.row.timestamp),
+  'Attribute.distribution': (a) => Number(a.row.distribution),
+  'Attribute.type': (a) => a.row.type,
+  'Attribute.category': (a) => a.row.category,
+  'Attribute.value': (a) => a.row.value,
+  'Attribute.object_relation': (a) => a.row.object_relation ?? '',
+  'Event.publish_timestamp': (a) => a.event.publishTimestamp,
+};
+
+interface Order {
+  field: string;
+  descending: boolean;
+}
+
+function parseOrder(value: unknown): Order | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const match = typeof value === 'string' ? /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(value) : null;
+  if (!match || !ORDER_FIELDS[match[1] as string]) {
+    throw new RestSearchFilterError(
+      `Filter order: ${JSON.stringify(value)} is not "<field> [asc|desc]" with a field among ${Object.keys(ORDER_FIELDS).join(', ')}.`,
+    );
+  }
+  return { field: match[1] as string, descending: (match[2] ?? 'asc').toLowerCase() === 'desc' };
+}
+
+function comparator(order: Order): (a: DemoAttribute, b: DemoAttribute) => number {
+  const key = ORDER_FIELDS[order.field] as SortKey;
+  const sign = order.descending ? -1 : 1;
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    const primary = x < y ? -1 : x > y ? 1 : 0;
+    // Ties keep a stable, id-based order so that pages never overlap.
+    return primary !== 0 ? sign * primary : Number(a.row.id) - Number(b.row.id);
+  };
+}
+
+interface Query {
+  predicate: Predicate;
+  page: number;
+  limit: number | undefined;
+  order: Order | undefined;
+  enforceWarninglist: boolean;
+}
+
+function compileQuery(filters: Record<string, unknown>, now: number): Query {
+  const returnFormat = filters.returnFormat ?? 'json';
+  if (returnFormat !== 'json') throw new RestSearchFilterError('Invalid output format.', 404);
+
+  const checks: Predicate[] = [];
+  const toIds = booleanFilter('to_ids', filters.to_ids);
+  if (toIds !== undefined) checks.push((a) => a.row.to_ids === toIds);
+  const published = booleanFilter('published', filters.published);
+  if (published !== undefined) checks.push((a) => a.event.published === published);
+  // Soft-deleted attributes stay hidden unless asked for.
+  const deleted = filters.deleted === undefined ? false : booleanFilter('deleted', filters.deleted);
+  if (deleted !== undefined) checks.push((a) => a.row.deleted === deleted);
+
+  const timeFilters: Array<[string, (a: DemoAttribute) => number]> = [
+    ['timestamp', (a) => Number(a.row.timestamp)],
+    ['attribute_timestamp', (a) => Number(a.row.timestamp)],
+    ['publish_timestamp', (a) => a.event.publishTimestamp],
+    ['last', (a) => a.event.publishTimestamp],
+    ['event_timestamp', (a) => a.event.timestamp],
+  ];
+  for (const [name, read] of timeFilters) {
+    const range = timeRange(name, filters[name], now);
+    if (range) checks.push((a) => read(a) >= range[0] && read(a) <= range[1]);
+  }
+
+  const lists: Array<[string, (a: DemoAttribute) => string]> = [
+    ['type', (a) => a.row.type],
+    ['category', (a) => a.row.category],
+    ['uuid', (a) => a.row.uuid],
+    ['eventid', (a) => a.row.event_id],
+    ['value', (a) => a.row.value],
+  ];
+  for (const [name, read] of lists) {
+    const match = listFilter(name, filters[name]);
+    if (match) checks.push((a) => match(read(a)));
+  }
+
+  const limit = positiveInteger('limit', filters.limit);
+  return {
+    predicate: (a) => checks.every((check) => check(a)),
+    // `limit` without `page` is page 1; `page` without `limit` does not page.
+    page: positiveInteger('page', filters.page) ?? 1,
+    limit,
+    order: parseOrder(filters.order),
+    enforceWarninglist: booleanFilter('enforceWarninglist', filters.enforceWarninglist) === true,
+  };
+}
+
+/** Remembers where each page of a sequential read of a large source starts, so paging stays linear. */
+class PageCursors {
+  private key = '';
+  private starts = new Map<number, number>();
+
+  startOf(key: string, page: number): number | undefined {
+    if (key !== this.key) {
+      this.key = key;
+      this.starts = new Map([[1, 0]]);
+    }
+    return this.starts.get(page);
+  }
+
+  remember(page: number, index: number): void {
+    this.starts.set(page, index);
+  }
+}
+
+/** Selects the database page: filter, order, then cut by page and limit. */
+function selectPage(source: DemoAttribute[] | AttributeSource, query: Query, cursorKey: string, cursors: PageCursors): DemoAttribute[] {
+  const { limit, page, order } = query;
+  const offset = limit === undefined ? 0 : limit * (page - 1);
+  const natural = !Array.isArray(source) && (order === undefined || (order.field === 'Attribute.id' && !order.descending));
+
+  if (natural && limit !== undefined) {
+    // A large read-only source: scan once from where the previous page ended.
+    const known = cursors.startOf(cursorKey, page);
+    let index = known ?? 0;
+    let toSkip = known === undefined ? offset : 0;
+    const window: DemoAttribute[] = [];
+    for (; index < source.length && window.length < limit; index++) {
+      const attribute = source.at(index);
+      if (!attribute || !query.predicate(attribute)) continue;
+      if (toSkip > 0) toSkip--;
+      else window.push(attribute);
+    }
+    cursors.remember(page + 1, index);
+    return window;
+  }
+
+  const matched: DemoAttribute[] = [];
+  for (let index = 0; index < source.length; index++) {
+    const attribute = source.at(index);
+    if (attribute && query.predicate(attribute)) matched.push(attribute);
+  }
+  if (order) matched.sort(comparator(order));
+  return limit === undefined ? matched : matched.slice(offset, offset + limit);
+}
+
+async function streamRows(exchange: Exchange, rows: DemoAttribute[]): Promise<void> {
+  let buffer = '{"response": {"Attribute": [';
+  for (let index = 0; index < rows.length; index++) {
+    if (exchange.signal.aborted || exchange.res.destroyed) return;
+    buffer += (index === 0 ? '' : ',') + JSON.stringify((rows[index] as DemoAttribute).row);
+    if (buffer.length >= CHUNK_CHARS) {
+      await exchange.write(buffer);
+      buffer = '';
+    }
+  }
+  await exchange.write(`${buffer}]}}\n`);
+  exchange.end();
+}
+
+/** Starts the demo MISP on 127.0.0.1 (port 0 unless given). */
+export async function startDemoMispServer(options: DemoMispServerOptions): Promise<DemoMispServer> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const cursors = new WeakMap<object, PageCursors>();
+  let server: DemoMispServer | undefined;
+
+  const handle = async (exchange: Exchange): Promise<void> => {
+    const { record } = exchange;
+    if (!record.path.startsWith('/attributes/')) {
+      mispError(exchange, 404, 'Not Found');
+      return;
+    }
+    if (record.headers.authorization !== options.apiKey) {
+      mispError(exchange, 403, AUTH_FAILED);
+      return;
+    }
+    if (record.path !== RESTSEARCH_PATH && record.path !== `${RESTSEARCH_PATH}/json`) {
+      mispError(exchange, 404, 'Not Found');
+      return;
+    }
+    if (record.method === 'GET') {
+      mispError(exchange, 400, GET_WITHOUT_FILTERS);
+      return;
+    }
+    if (record.method !== 'POST') {
+      mispError(exchange, 405, 'Method Not Allowed');
+      return;
+    }
+    let filters: Record<string, unknown> = {};
+    if (record.rawBody.trim() !== '') {
+      const body = record.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        mispError(exchange, 405, INVALID_JSON);
+        return;
+      }
+      const wrapped = (body as Record<string, unknown>).request;
+      filters = typeof wrapped === 'object' && wrapped !== null ? (wrapped as Record<string, unknown>) : (body as Record<string, unknown>);
+    }
+
+    let query: Query;
+    try {
+      query = compileQuery(filters, Math.floor(clock.now() / 1000));
+    } catch (error) {
+      if (!(error instanceof RestSearchFilterError)) throw error;
+      mispError(exchange, error.status, error.message);
+      return;
+    }
+
+    const { page: _page, ...rest } = filters;
+    const live = server as DemoMispServer;
+    const source = live.attributes;
+    let sourceCursors = cursors.get(source);
+    if (!sourceCursors) {
+      sourceCursors = new PageCursors();
+      cursors.set(source, sourceCursors);
+    }
+    const window = selectPage(source, query, JSON.stringify(rest), sourceCursors);
+    const warninglist = live.warninglist;
+    const applyWarninglist = warninglist !== undefined && (warninglist.always === true || query.enforceWarninglist);
+    const rows = applyWarninglist ? window.filter((attribute) => !warninglist.matches(attribute.row)) : window;
+    const skipped = window.length - rows.length;
+
+    // MISP 2.4.195+: the page's own count, plus one when a limited page was full (or empty).
+    const full = query.limit !== undefined && (window.length === query.limit || rows.length === 0);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json; charset=UTF-8',
+      'X-Result-Count': String(rows.length + (full ? 1 : 0)),
+      'X-Export-Module-Used': 'json',
+      'X-Response-Format': 'json',
+    };
+    if (skipped > 0) headers['X-Skipped-Elements-Count'] = String(skipped);
+    exchange.begin(200, headers);
+    await streamRows(exchange, rows);
+  };
+
+  const base = await startLoopbackServer(handle, options.port ?? 0);
+  server = Object.assign(base, { attributes: options.attributes, warninglist: options.warninglist });
+  return server;
+}
