@@ -29,8 +29,6 @@ export const IOCS_PUSHED_EVENT = 'MISP IOCs pushed';
  * the IOC collection.
  */
 export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleConfiguration, ValidatedTriggerConfiguration> {
-  /** Lower bound of the pause between cycles; only the development runner lowers it. */
-  protected minimumSleepSeconds = 60;
   /** How long /health tolerates silence: a page or a pause always heartbeats well within it. */
   static override heartbeatTimeoutSeconds = 3_600;
 
@@ -48,7 +46,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     metrics.cycles.labels('failure').inc(0);
 
     const windowDays = lookbackDays(configuration, String(argumentDefault('publish_timestamp')));
-    const sleepSeconds = Math.max(this.minimumSleepSeconds, configuration.sleep_time);
+    const sleepSeconds = this.pauseBetweenCycles(configuration.sleep_time);
     const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
     const misp = new MispClient({ baseUrl: account.misp_url, apiKey: account.misp_api_key, clock: this.clock, logger: this, ...proxies });
@@ -129,6 +127,14 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       misp.close();
       await collection.close();
     }
+  }
+
+  /**
+   * Seconds between two cycles. The schema keeps production at 60 s or more; only the development
+   * runner overrides this, in a subclass that no configuration can select.
+   */
+  protected pauseBetweenCycles(sleepTime: number): number {
+    return sleepTime;
   }
 
   private record(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {
