@@ -20,8 +20,12 @@ COPY packages/automation-sdk-shim/package.json packages/automation-sdk-shim/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/packages/automation-sdk-shim/dist packages/automation-sdk-shim/dist
 COPY --from=build /app/dist dist
+# The module's description: the runtime reads the schemas and the command from these files.
 COPY manifest.json trigger_*.json ./
+# The data path (SYMPHONY_DATA_PATH); mount a volume here so that state survives restarts.
 RUN mkdir -p /symphony_data && chown node:node /symphony_data
 USER node
+# liveness_port and metrics_port defaults.
 EXPOSE 8000 8020
+# The platform starts `node <main> <command>`, with the command trigger-misp-ids-to-ioc-collection.
 ENTRYPOINT ["node", "dist/misp_modules/main.js"]

@@ -1,0 +1,241 @@
+/**
+ * The command line of `npm run trigger:dev`: flags and environment variables, resolved into what
+ * the development runner starts (embedded or real MISP, embedded or real IOC collection).
+ */
+
+/**
+ * Thrown when the command line or the environment of `npm run trigger:dev` cannot be used: an
+ * unknown flag, a flag without its value, a value of the wrong shape, or a combination that would
+ * send demo data to a real collection. The message says what to change.
+ */
+export class TriggerDevUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TriggerDevUsageError';
+  }
+}
+
+/** A real MISP instance to read from. */
+export interface RealMisp {
+  url: string;
+  apiKey: string;
+}
+
+/** A real Sekoia.io IOC collection to push to. */
+export interface RealCollection {
+  server: string;
+  uuid: string;
+  apiKey: string;
+}
+
+export interface TriggerDevOptions {
+  help: boolean;
+  /** Run one cycle, then stop; the exit code tells whether the cycle completed. */
+  once: boolean;
+  /** Push to the embedded collection instead of Sekoia.io, with a throw-away data path. */
+  dryRun: boolean;
+  /** Also print the trigger's debug lines. */
+  verbose: boolean;
+  /** Seconds between cycles, below the schema's minimum if wanted; undefined keeps `sleep_time`. */
+  intervalSeconds: number | undefined;
+  /** The trigger's `publish_timestamp` (days), as the string the schema wants; undefined keeps the default. */
+  lookbackDays: string | undefined;
+  /** SYMPHONY_DATA_PATH; undefined lets the runner choose. */
+  dataPath: string | undefined;
+  verifySsl: boolean;
+  /** Undefined: the embedded demo MISP. */
+  misp: RealMisp | undefined;
+  /** Undefined: the embedded IOC collection. */
+  collection: RealCollection | undefined;
+  /** The collection uuid given for a dry run, if any (the embedded collection takes that name). */
+  dryRunCollectionUuid: string | undefined;
+}
+
+/** Seconds between cycles of the demo when no --interval is given: short enough to watch. */
+export const DEMO_INTERVAL_SECONDS = 15;
+/** The embedded collection's name when none is given; any valid id would do. */
+export const DEMO_COLLECTION_UUID = 'ioc-collection--5e1c0a42-d3f0-4d8e-9b6a-7c2f1e0d9a3b';
+export const DEFAULT_IOC_COLLECTION_SERVER = 'https://api.sekoia.io';
+
+/** Flag → the environment variable that gives the same value (flags win). */
+const VALUE_FLAGS = {
+  '--misp-url': 'MISP_URL',
+  '--misp-api-key': 'MISP_API_KEY',
+  '--sekoia-api-key': 'SEKOIA_API_KEY',
+  '--collection': 'IOC_COLLECTION_UUID',
+  '--server': 'IOC_COLLECTION_SERVER',
+  '--lookback-days': undefined,
+  '--interval': undefined,
+  '--data-path': undefined,
+} as const satisfies Record<string, string | undefined>;
+
+type ValueFlag = keyof typeof VALUE_FLAGS;
+const BOOLEAN_FLAGS = ['--once', '--dry-run', '--verbose', '--no-verify-ssl', '--help', '-h'] as const;
+type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
+
+function isValueFlag(name: string): name is ValueFlag {
+  return Object.hasOwn(VALUE_FLAGS, name);
+}
+
+function isBooleanFlag(name: string): name is BooleanFlag {
+  return (BOOLEAN_FLAGS as readonly string[]).includes(name);
+}
+
+/** The usage text of `npm run trigger:dev -- --help`. */
+export const TRIGGER_DEV_HELP = `Runs the trigger "MISP IDS Attributes to IOC Collection" through the real runtime, on this machine.
+
+Usage: npm run trigger:dev -- [options]
+
+Without MISP or Sekoia.io settings it runs on the demo: an embedded MISP serving the bundled demo
+events (misp_modules/dev/demo-data), an embedded IOC collection that keeps what it accepts, and
+embedded runtime endpoints (callback, logs, secrets). The trigger is configured exactly as in a
+container (MODULE_CONFIGURATION, TRIGGER_CONFIGURATION, TOKEN, URL_CALLBACK, ...). Between two
+cycles of the demo, an analyst edits a domain of the synthetic event and publishes it again.
+
+Run:
+  --once                 run one cycle, print the summary and exit: 0 when the cycle completed,
+                         1 when it failed. Without it, cycles run until Ctrl-C.
+  --interval <seconds>   seconds between cycles, development only (production keeps sleep_time,
+                         at least 60). Default: ${DEMO_INTERVAL_SECONDS} on the demo, sleep_time otherwise.
+  --lookback-days <n>    the look-back window of the first cycle (publish_timestamp). Default 1.
+  --data-path <dir>      SYMPHONY_DATA_PATH, the trigger's memory of what it delivered.
+                         Default: a fresh .trigger-dev/demo-* directory for the demo, and
+                         .trigger-dev/<misp host>--<collection> against real services.
+  --verbose              also print the trigger's debug lines.
+  -h, --help             this text.
+
+Real services (a flag wins over its environment variable):
+  --misp-url <url>         MISP_URL               base URL of your MISP
+  --misp-api-key <key>     MISP_API_KEY           MISP auth key (prefer the variable: flags
+                                                  show in the process list and shell history)
+  --sekoia-api-key <key>   SEKOIA_API_KEY         Sekoia.io API key that can write to the collection
+  --collection <id>        IOC_COLLECTION_UUID    ioc-collection--<uuid>
+  --server <url>           IOC_COLLECTION_SERVER  Sekoia.io API URL of your region
+                                                  (default ${DEFAULT_IOC_COLLECTION_SERVER})
+  --no-verify-ssl          do not verify TLS certificates (verify_ssl: false); for a MISP with a
+                           private CA, prefer NODE_EXTRA_CA_CERTS=/path/to/ca.pem
+  --dry-run                fetch from MISP and validate, but push to the embedded collection
+                           instead of Sekoia.io, with a throw-away data path; the summary lists
+                           what would be pushed. A safe first run against production.
+
+Examples:
+  npm run trigger:dev -- --once
+  MISP_URL=https://misp.example.org MISP_API_KEY=... npm run trigger:dev -- --dry-run --once
+  MISP_URL=... MISP_API_KEY=... SEKOIA_API_KEY=... IOC_COLLECTION_UUID=ioc-collection--... npm run trigger:dev
+`;
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new TriggerDevUsageError(`${flag} takes a whole number of at least 1; "${text}" is not one.`);
+  }
+  return Number(text);
+}
+
+function httpUrl(what: string, text: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new TriggerDevUsageError(`${what} is not a URL: give an http:// or https:// URL.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TriggerDevUsageError(`${what} must be an http:// or https:// URL, not ${parsed.protocol}//.`);
+  }
+  return text;
+}
+
+/**
+ * Reads the flags (`--flag value` or `--flag=value`) and the environment. Throws
+ * TriggerDevUsageError on anything it cannot use; never echoes a key in a message.
+ */
+export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.ProcessEnv): TriggerDevOptions {
+  const values = new Map<ValueFlag, string>();
+  const switches = new Set<BooleanFlag>();
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] as string;
+    const equals = argument.indexOf('=');
+    const name = argument.startsWith('--') && equals !== -1 ? argument.slice(0, equals) : argument;
+    if (isBooleanFlag(name)) {
+      if (name !== argument) throw new TriggerDevUsageError(`${name} takes no value.`);
+      switches.add(name);
+    } else if (isValueFlag(name)) {
+      let value: string | undefined;
+      if (name !== argument) value = argument.slice(equals + 1);
+      else {
+        value = argv[index + 1];
+        index++;
+      }
+      if (value === undefined || value === '' || (value.startsWith('--') && name === argument)) {
+        throw new TriggerDevUsageError(`${name} needs a value.`);
+      }
+      values.set(name, value);
+    } else {
+      throw new TriggerDevUsageError(`Unknown option "${name}". Run npm run trigger:dev -- --help for the options.`);
+    }
+  }
+
+  const setting = (flag: ValueFlag): string | undefined => {
+    const fromFlag = values.get(flag);
+    if (fromFlag !== undefined) return fromFlag;
+    const variable = VALUE_FLAGS[flag];
+    const fromEnv = variable === undefined ? undefined : env[variable]?.trim();
+    return fromEnv === '' ? undefined : fromEnv;
+  };
+
+  const help = switches.has('--help') || switches.has('-h');
+  const dryRun = switches.has('--dry-run');
+  const interval = setting('--interval');
+  const lookback = setting('--lookback-days');
+  const dataPath = setting('--data-path');
+
+  const mispUrl = setting('--misp-url');
+  const mispApiKey = setting('--misp-api-key');
+  if (mispUrl !== undefined && mispApiKey === undefined) {
+    throw new TriggerDevUsageError('A MISP URL is given but no MISP API key: set MISP_API_KEY (or --misp-api-key).');
+  }
+  if (mispUrl === undefined && mispApiKey !== undefined) {
+    throw new TriggerDevUsageError('A MISP API key is given but no MISP URL: set MISP_URL (or --misp-url).');
+  }
+  const misp = mispUrl === undefined ? undefined : { url: httpUrl('The MISP URL', mispUrl), apiKey: mispApiKey as string };
+
+  const sekoiaApiKey = setting('--sekoia-api-key');
+  const collectionUuid = setting('--collection');
+  const server = setting('--server');
+  let collection: RealCollection | undefined;
+  if (!dryRun && (sekoiaApiKey !== undefined || collectionUuid !== undefined || server !== undefined)) {
+    if (misp === undefined) {
+      throw new TriggerDevUsageError(
+        'Sekoia.io settings are given but no MISP: the demo data is not meant for a real IOC collection. ' +
+          'Set MISP_URL and MISP_API_KEY too, or add --dry-run.',
+      );
+    }
+    if (sekoiaApiKey === undefined) throw new TriggerDevUsageError('Pushing to Sekoia.io needs an API key: set SEKOIA_API_KEY (or --sekoia-api-key).');
+    if (collectionUuid === undefined) throw new TriggerDevUsageError('Pushing to Sekoia.io needs the collection: set IOC_COLLECTION_UUID (or --collection).');
+    collection = { server: httpUrl('The IOC collection server', server ?? DEFAULT_IOC_COLLECTION_SERVER), uuid: collectionUuid, apiKey: sekoiaApiKey };
+  }
+  if (!dryRun && !help && misp !== undefined && collection === undefined) {
+    throw new TriggerDevUsageError(
+      'A real MISP is given but no IOC collection: set SEKOIA_API_KEY and IOC_COLLECTION_UUID to push to Sekoia.io, ' +
+        'or add --dry-run to see what would be pushed.',
+    );
+  }
+  if (dryRun && dataPath !== undefined) {
+    throw new TriggerDevUsageError(
+      '--dry-run always uses a throw-away data path, so that what it did not really push is never remembered as delivered: drop --data-path.',
+    );
+  }
+
+  return {
+    help,
+    once: switches.has('--once'),
+    dryRun,
+    verbose: switches.has('--verbose'),
+    intervalSeconds: interval === undefined ? (misp === undefined ? DEMO_INTERVAL_SECONDS : undefined) : positiveInteger('--interval', interval),
+    lookbackDays: lookback === undefined ? undefined : String(positiveInteger('--lookback-days', lookback)),
+    dataPath,
+    verifySsl: !switches.has('--no-verify-ssl'),
+    misp,
+    collection,
+    dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
+  };
+}

@@ -1,0 +1,9 @@
+export { FeedError } from './feed-error.js';
+export { FeedAccessDeniedError } from './feed-access-denied-error.js';
+export { FeedDirectoryError } from './feed-directory-error.js';
+export { FeedManifestMalformedError } from './feed-manifest-malformed-error.js';
+export { FeedManifestMissingError } from './feed-manifest-missing-error.js';
+export { FeedManifestNotJsonError } from './feed-manifest-not-json-error.js';
+export { FeedUnreachableError } from './feed-unreachable-error.js';
+export { InvalidFeedOptionsError } from './invalid-feed-options-error.js';
+export { ListFileError } from './list-file-error.js';

@@ -1,0 +1,106 @@
+import type { SourceAttribute } from '../pipeline/sync-cycle.js';
+
+/** What reading one event file gave: the attributes to push, and what was left out and why. */
+export interface FeedEventContent {
+  /** IDS-flagged, non-deleted attributes, event-level first, then each object's. */
+  attributes: SourceAttribute[];
+  /** Attributes not flagged for IDS. */
+  notIds: number;
+  /** Attributes deleted (or inside a deleted object): withdrawn by the producer. */
+  deleted: number;
+  /** Attributes without a type or a value. */
+  malformed: number;
+  /** The uuid the file itself gives its event, if any. */
+  eventUuid: string | undefined;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function seconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
+    const parsed = Number(value.trim());
+    return Number.isSafeInteger(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+/** MISP writes booleans as true, 1 or "1" depending on the producer and its version. */
+function flag(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 'true';
+}
+
+/**
+ * The Event object of a feed file. MISP accepts `{"Event": …}`, the same wrapped in `response`
+ * (an object or a one-item list), and a list of such, so this does too.
+ */
+export function eventOf(document: unknown): JsonObject | undefined {
+  let current: unknown = document;
+  for (let depth = 0; depth < 4; depth++) {
+    if (Array.isArray(current)) current = current[0];
+    else if (isObject(current) && isObject(current['Event'])) return current['Event'];
+    else if (isObject(current) && current['response'] !== undefined) current = current['response'];
+    else return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a parsed event file into pipeline attributes: `Event.Attribute[]` and
+ * `Event.Object[].Attribute[]`, keeping IDS-flagged, non-deleted ones. Returns undefined when the
+ * document is not a MISP event. Attributes without their own timestamp take the event's, so that an
+ * edit of the event still makes them new.
+ */
+export function readFeedEvent(document: unknown): FeedEventContent | undefined {
+  const event = eventOf(document);
+  if (event === undefined) return undefined;
+  const content: FeedEventContent = { attributes: [], notIds: 0, deleted: 0, malformed: 0, eventUuid: text(event['uuid']) };
+  const eventTimestamp = seconds(event['timestamp']) ?? 0;
+
+  const take = (raw: unknown, withinDeleted: boolean): void => {
+    if (!isObject(raw)) {
+      content.malformed++;
+      return;
+    }
+    const type = text(raw['type']);
+    const value = text(raw['value']);
+    if (type === undefined || value === undefined) {
+      content.malformed++;
+      return;
+    }
+    if (withinDeleted || flag(raw['deleted'])) {
+      content.deleted++;
+      return;
+    }
+    if (!flag(raw['to_ids'])) {
+      content.notIds++;
+      return;
+    }
+    const attribute: SourceAttribute = { type, value, timestamp: seconds(raw['timestamp']) ?? eventTimestamp, toIds: true, deleted: false };
+    const uuid = text(raw['uuid']);
+    if (uuid !== undefined) attribute.uuid = uuid;
+    const id = text(raw['id']);
+    if (id !== undefined) attribute.id = id;
+    content.attributes.push(attribute);
+  };
+
+  if (Array.isArray(event['Attribute'])) for (const raw of event['Attribute']) take(raw, false);
+  if (Array.isArray(event['Object'])) {
+    for (const object of event['Object']) {
+      if (!isObject(object) || !Array.isArray(object['Attribute'])) continue;
+      const objectDeleted = flag(object['deleted']);
+      for (const raw of object['Attribute']) take(raw, objectDeleted);
+    }
+  }
+  return content;
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Got, Response } from 'got';
+import got from 'got';
+import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
+import { agentsFor, type AgentSet } from '../http/http-agents.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { safeExcerpt } from '../misp/safe-text.js';
+import { classifyTransportError } from '../misp/transport-failure.js';
+import type { FeedLocation } from './feed-location.js';
+
+/** A file of the feed as read, or why not. */
+export type FetchOutcome =
+  | { status: 'ok'; body: Buffer; etag: string | undefined; contentType: string }
+  | { status: 'not-modified' }
+  | { status: 'failed'; failure: FetchFailure };
+
+export interface FetchFailure {
+  /** missing: 404/410 or no file; denied: 401/403 or no permission; other: anything else. */
+  kind: 'missing' | 'denied' | 'other';
+  /** `HTTP <status>` or a system/TLS error code. */
+  code: string;
+  description: string;
+  status?: number | undefined;
+  tls: boolean;
+  attempts: number;
+}
+
+export interface FeedTransport {
+  /** Reads `file` of the feed; with `etag`, answers not-modified when it did not change. */
+  get(file: string, etag: string | undefined, signal: AbortSignal): Promise<FetchOutcome>;
+  close(): void;
+}
+
+export interface HttpTransportOptions {
+  location: Extract<FeedLocation, { kind: 'http' }>;
+  headers: Record<string, string>;
+  secrets: readonly string[];
+  verifySsl: boolean;
+  httpProxy?: string | undefined;
+  httpsProxy?: string | undefined;
+  clock: Clock;
+  logger: Logger;
+  timeouts: { connectMs: number; responseMs: number };
+  maxAttempts: number;
+  backoff?: BackoffPolicy | undefined;
+}
+
+export const FEED_USER_AGENT = 'sekoia-misp-ids-attributes-to-ioc-collection (MISP feed reader)';
+/** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall a cycle for hours. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+type Attempt = FetchOutcome | { status: 'retry'; failure: FetchFailure; summary: string; retryAfterMs: number | undefined };
+
+/**
+ * Reads feed files over HTTP(S) with got: its own retries off, ours waiting through the injected
+ * clock with backoff (Retry-After honoured on 429 and 503). Proxies and TLS settings come from the
+ * shared agents. Header values are secrets: nothing here ever puts them into a message.
+ */
+export class HttpFeedTransport implements FeedTransport {
+  private readonly http: Got;
+  private readonly agents: AgentSet;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.agents = agentsFor(options.location.baseUrl.href, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
+    const { connectMs, responseMs } = options.timeouts;
+    this.http = got.extend({
+      agent: this.agents,
+      https: { rejectUnauthorized: options.verifySsl },
+      headers: { accept: 'application/json', 'user-agent': FEED_USER_AGENT, ...options.headers },
+      timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, request: responseMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: true,
+      decompress: true,
+      hooks: {
+        // got drops only Authorization and Cookie on a redirect to another site; any feed header may be a credential.
+        beforeRedirect: [
+          (redirected) => {
+            const target = redirected.url;
+            const base = options.location.baseUrl;
+            if (!(target instanceof URL) || (target.hostname === base.hostname && target.port === base.port)) return;
+            for (const name of Object.keys(options.headers)) delete redirected.headers[name];
+          },
+        ],
+      },
+    });
+  }
+
+  async get(file: string, etag: string | undefined, signal: AbortSignal): Promise<FetchOutcome> {
+    const url = new URL(this.options.location.baseUrl.href);
+    url.pathname = `${url.pathname}/${file}`;
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      const outcome = await this.attempt(url, etag, attempt, signal);
+      if (outcome.status !== 'retry') return outcome;
+      if (attempt >= this.options.maxAttempts) return { status: 'failed', failure: outcome.failure };
+      const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+      this.options.logger.log(
+        `MISP feed at ${this.options.location.display}, ${file}: ${outcome.summary}; attempt ${attempt + 1} of ${this.options.maxAttempts} in ${(waitMs / 1000).toFixed(1)} s.`,
+        'warning',
+      );
+      await this.options.clock.sleep(waitMs, signal);
+    }
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async attempt(url: URL, etag: string | undefined, attempt: number, signal: AbortSignal): Promise<Attempt> {
+    let response: Response<Buffer>;
+    try {
+      response = await this.http.get(url, { responseType: 'buffer', signal, headers: etag === undefined ? {} : { 'if-none-match': etag } });
+    } catch (error) {
+      signal.throwIfAborted();
+      // got's errors hold the request options, headers included: only codes and names are read.
+      const classified = classifyTransportError(error, this.options.timeouts);
+      const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail, this.options.secrets)}`;
+      const failure: FetchFailure = { kind: 'other', code: classified.code, description, tls: classified.kind === 'tls', attempts: attempt };
+      if (!classified.transient) return { status: 'failed', failure };
+      return { status: 'retry', failure, summary: `${classified.code} (${description})`, retryAfterMs: undefined };
+    }
+    const status = response.statusCode;
+    if (status === 304) return { status: 'not-modified' };
+    if (status >= 200 && status < 300) {
+      const header = response.headers.etag;
+      return { status: 'ok', body: response.body, etag: typeof header === 'string' && header !== '' ? header : undefined, contentType: String(response.headers['content-type'] ?? '') };
+    }
+    const code = `HTTP ${status}`;
+    const description = describeStatus(status, response.body, this.options.secrets);
+    const failure = (kind: FetchFailure['kind']): FetchFailure => ({ kind, code, description, status, tls: false, attempts: attempt });
+    if (status === 404 || status === 410) return { status: 'failed', failure: failure('missing') };
+    if (status === 401 || status === 403) return { status: 'failed', failure: failure('denied') };
+    if (status === 429 || status >= 500) {
+      return { status: 'retry', failure: failure('other'), summary: code, retryAfterMs: parseRetryAfter(response.headers['retry-after'], this.options.clock.now()) };
+    }
+    return { status: 'failed', failure: failure('other') };
+  }
+}
+
+function describeStatus(status: number, body: Buffer, secrets: readonly string[]): string {
+  const excerpt = safeExcerpt(body.subarray(0, 4_096).toString('utf8'), secrets, 80);
+  const name = status === 404 ? 'not found' : status === 429 ? 'rate limited' : status >= 500 ? 'server error' : 'refused';
+  return excerpt === '' ? name : `${name}, "${excerpt}"`;
+}
+
+/**
+ * Reads feed files from a local directory (a feed carried on removable media, a mounted share).
+ * A manifest's "ETag" is the SHA-256 of its bytes, so an unchanged manifest costs no event read.
+ */
+export class DirectoryFeedTransport implements FeedTransport {
+  constructor(private readonly directory: string) {}
+
+  async get(file: string, etag: string | undefined, signal: AbortSignal): Promise<FetchOutcome> {
+    signal.throwIfAborted();
+    let body: Buffer;
+    try {
+      body = await readFile(path.join(this.directory, file), { signal });
+    } catch (error) {
+      signal.throwIfAborted();
+      const code = (error as NodeJS.ErrnoException).code ?? 'ERR_UNKNOWN';
+      const kind = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'other';
+      return { status: 'failed', failure: { kind, code, description: kind === 'missing' ? 'no such file' : 'the file cannot be read', tls: false, attempts: 1 } };
+    }
+    const digest = `"sha256:${createHash('sha256').update(body).digest('hex')}"`;
+    if (etag !== undefined && etag === digest) return { status: 'not-modified' };
+    return { status: 'ok', body, etag: digest, contentType: 'application/json' };
+  }
+
+  close(): void {
+    // Nothing held open.
+  }
+}

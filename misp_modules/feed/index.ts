@@ -1,0 +1,15 @@
+export {
+  FeedSource,
+  DEFAULT_FEED_CONCURRENCY,
+  DEFAULT_FEED_MAX_ATTEMPTS,
+  DEFAULT_FEED_PAGE_SIZE,
+  DEFAULT_FEED_TIMEOUTS,
+  type FeedCycle,
+  type FeedCycleStats,
+  type FeedSourceOptions,
+} from './feed-source.js';
+export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
+export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
+export { parseFeedLocation, type FeedLocation } from './feed-location.js';
+export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './feed-writer.js';
+export * from './errors/index.js';

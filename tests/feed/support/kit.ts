@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock, Logger, LogLevel } from '@sekoia/automation-sdk-shim';
+import { normaliseAttribute } from '../../../misp_modules/iocs/normalise-attribute.js';
+import type { SourcePage } from '../../../misp_modules/pipeline/sync-cycle.js';
+
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The real feeds of ../shared/fixtures (provenance in its README: CERT-FR mirror, CIRCL OSINT sample). */
+export const feedFixture = (name: 'cert-fr-anssi' | 'circl-osint-sample'): string => path.resolve(repositoryRoot, '../shared/fixtures/misp-feeds', name);
+
+/** Time that moves only when the code under test sleeps; sleeps end at once and are recorded. */
+export class StepClock implements Clock {
+  readonly sleeps: number[] = [];
+
+  constructor(public nowMs = Date.UTC(2025, 0, 15, 12, 0, 0)) {}
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    if (signal?.aborted) return;
+    this.nowMs += ms;
+  }
+}
+
+export class RecordingLogger implements Logger {
+  readonly lines: { message: string; level: LogLevel }[] = [];
+
+  log(message: string, level: LogLevel = 'info'): void {
+    this.lines.push({ message, level });
+  }
+
+  at(level: LogLevel): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+
+  get text(): string {
+    return this.lines.map((line) => line.message).join('\n');
+  }
+}
+
+export function temporaryDirectory(prefix: string): { path: string; remove: () => void } {
+  const directory = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { path: directory, remove: () => rmSync(directory, { recursive: true, force: true }) };
+}
+
+/** Reads a whole cycle's pages. */
+export async function readPages(pages: AsyncIterable<SourcePage>): Promise<SourcePage[]> {
+  const seen: SourcePage[] = [];
+  for await (const page of pages) seen.push(page);
+  return seen;
+}
+
+/** The pushable indicators of some pages, as `format value` strings. */
+export function indicatorsOf(pages: readonly SourcePage[]): Set<string> {
+  const indicators = new Set<string>();
+  for (const page of pages) {
+    for (const attribute of page.attributes) {
+      if (!attribute.toIds || attribute.deleted) continue;
+      const result = normaliseAttribute(attribute.type, attribute.value);
+      if (result.status === 'ok') indicators.add(`${result.indicator.format} ${result.indicator.value}`);
+    }
+  }
+  return indicators;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * What a feed directory should yield, computed straight from its files, independently of the
+ * reader: every attribute of every event file (event-level and in objects) that is IDS-flagged and
+ * not deleted, normalised by the IOC type rules.
+ */
+export function expectedIndicators(directory: string): { indicators: Set<string>; attributeUuids: Set<string> } {
+  const indicators = new Set<string>();
+  const attributeUuids = new Set<string>();
+  for (const name of readdirSync(directory)) {
+    if (!/^[0-9a-f-]{36}\.json$/.test(name)) continue;
+    const event = (JSON.parse(readFileSync(path.join(directory, name), 'utf8')) as { Event: Json }).Event;
+    const attributes = [...((event.Attribute as Json[] | undefined) ?? [])];
+    for (const object of (event.Object as Json[] | undefined) ?? []) {
+      if (object.deleted === true) continue;
+      attributes.push(...((object.Attribute as Json[] | undefined) ?? []));
+    }
+    for (const attribute of attributes) {
+      if (attribute.to_ids !== true || attribute.deleted === true) continue;
+      attributeUuids.add(attribute.uuid as string);
+      const result = normaliseAttribute(attribute.type as string, attribute.value as string);
+      if (result.status === 'ok') indicators.add(`${result.indicator.format} ${result.indicator.value}`);
+    }
+  }
+  return { indicators, attributeUuids };
+}
