@@ -3,13 +3,13 @@
 
 export interface MispModuleConfiguration {
   /**
-   * Base URL of the MISP instance, for example https://misp.example.org
+   * Base URL of the MISP instance, for example https://misp.example.org. Required unless the trigger reads a MISP feed
    */
-  misp_url: string;
+  misp_url?: string;
   /**
-   * MISP authentication key of a user that can read attributes (MISP: My Profile > Auth keys)
+   * MISP authentication key of a user that can read attributes (MISP: My Profile > Auth keys). Required unless the trigger reads a MISP feed
    */
-  misp_api_key: string;
+  misp_api_key?: string;
   /**
    * Sekoia.io API key allowed to write to the IOC collection
    */
@@ -22,6 +22,14 @@ export interface MispModuleConfiguration {
    * Proxy for https:// targets. When unset, the HTTPS_PROXY and NO_PROXY environment variables apply
    */
   https_proxy?: string;
+  /**
+   * With a MISP feed as the source: the value of the Authorization header the feed requires, for example "Bearer <token>" for the Sekoia.io feed. Leave empty for a public feed
+   */
+  feed_authorization?: string;
+  /**
+   * With a MISP feed as the source: other HTTP headers the feed requires, one per line as "Name: value" (for example "X-Api-Key: <key>")
+   */
+  feed_headers?: string;
 }
 
 export interface MispIdsTriggerConfiguration {
@@ -33,6 +41,14 @@ export interface MispIdsTriggerConfiguration {
    * Identifier of the IOC collection that receives the indicators, as shown in Sekoia.io (ioc-collection--...)
    */
   ioc_collection_uuid: string;
+  /**
+   * Where the indicators come from: misp_api reads the MISP instance of the account (misp_url, misp_api_key); misp_feed reads the MISP feed given in feed_location, for teams without access to a MISP instance
+   */
+  source?: "misp_api" | "misp_feed";
+  /**
+   * With source misp_feed: the base URL of the MISP feed as entered in MISP's feed settings (for example https://www.circl.lu/doc/misp/feed-osint; /manifest.json is added), or the absolute path of a feed directory copied to this host (for example /mnt/usb/misp-feed)
+   */
+  feed_location?: string;
   /**
    * Look-back window in days: the first cycle imports the IDS attributes of events published in this many last days; later cycles import only what was published since
    */
@@ -62,6 +78,10 @@ export interface MispIdsTriggerConfiguration {
    * Tuning: attributes asked from MISP per page
    */
   misp_page_size?: number;
+  /**
+   * Tuning: feed event files downloaded at the same time
+   */
+  feed_concurrency?: number;
 }
 
 export interface MispIocsPushedEvent {

@@ -21,6 +21,8 @@ const CIDR_RANGE = rejection('is a CIDR range, not a single address');
 const LEADING_ZERO = rejection('has an IPv4 octet with a leading zero (octal or decimal is ambiguous)');
 const ZONE_ID = rejection('holds an IPv6 zone identifier (%...), which only has meaning on one host');
 const NOT_IPV6 = rejection('is not an IPv6 address');
+const WITH_PORT = rejection('is an address with a port, which only the ip-dst|port type carries');
+const IPV4_WITH_PORT = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
 
 const DOTTED_DIGITS = /^\d+\.\d+\.\d+\.\d+$/;
 const LEADING_ZERO_OCTET = /(?:^|\.)0\d/;
@@ -204,7 +206,10 @@ export function formatIpv6(h: Uint16Array): string {
  */
 export function checkIpv6(text: string): string | Rejection {
   if (text.includes('%')) return isIPv6(text) ? ZONE_ID : NOT_IPV6;
-  if (!isIPv6(text)) return text.includes('/') ? explainNotIpv4(text) : NOT_IPV6;
+  if (!isIPv6(text)) {
+    if (IPV4_WITH_PORT.test(text)) return WITH_PORT;
+    return text.includes('/') ? explainNotIpv4(text) : NOT_IPV6;
+  }
   const hextets = parseIpv6(text, scratch);
   return ipv6RangeReason(hextets) ?? formatIpv6(hextets);
 }

@@ -50,6 +50,10 @@ describe('ip kind', () => {
     expect(accepted(ip, input)).toEqual({ value: canonical, observable: 'ipv6-addr.value', format: 'ipv6-addr.value' });
   });
 
+  it('explains that an address with a port belongs in ip-dst|port', () => {
+    expect(refused(ip, '198.51.100.77:8080')).toMatch(/with a port.*ip-dst\|port/);
+  });
+
   it('writes IPv6 as the system inet_ntop does (RFC 5952) on many generated addresses', () => {
     // Deterministic generator biased towards zero groups, where compression rules matter.
     let seed = 12345;

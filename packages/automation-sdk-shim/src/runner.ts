@@ -127,6 +127,7 @@ export async function runTrigger(options: RunTriggerOptions): Promise<number> {
       moduleSchema: options.definition.manifest.configuration,
       triggerConfiguration: runtime.triggerConfiguration,
       triggerSchema: options.trigger.arguments,
+      crossCheck: options.triggerClass.checkConfiguration?.bind(options.triggerClass),
     },
     ajv,
   );

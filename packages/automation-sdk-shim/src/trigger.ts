@@ -108,4 +108,10 @@ export abstract class Trigger<ModuleConfiguration = Record<string, unknown>, Tri
 /** A trigger class as `Module.register` and `createTestRuntime` take it. */
 export type TriggerClass<T extends Trigger<any, any> = Trigger<any, any>> = (new (context: TriggerContext<any, any>) => T) & {
   heartbeatTimeoutSeconds?: number;
+  /**
+   * Rules that span both configurations and that JSON Schema cannot state (a key required only for
+   * one choice of another): problems in the words of the schema check (`missing misp_url`), reported
+   * in the same single critical message.
+   */
+  checkConfiguration?(moduleConfiguration: Record<string, unknown>, configuration: Record<string, unknown>): string[];
 };

@@ -59,6 +59,8 @@ export interface ConfigurationsInput {
   moduleSchema: JsonSchema | undefined;
   triggerConfiguration: unknown;
   triggerSchema: JsonSchema | undefined;
+  /** The trigger's own rules across both configurations (see TriggerClass.checkConfiguration). */
+  crossCheck?: ((moduleConfiguration: Record<string, unknown>, triggerConfiguration: Record<string, unknown>) => string[]) | undefined;
 }
 
 export interface ValidConfigurations<M = Record<string, unknown>, T = Record<string, unknown>> {
@@ -78,6 +80,8 @@ export function checkConfigurations(
   const problems: string[] = [];
   if (moduleCheck.problems.length > 0) problems.push(`module configuration: ${moduleCheck.problems.join(', ')}`);
   if (triggerCheck.problems.length > 0) problems.push(`trigger configuration: ${triggerCheck.problems.join(', ')}`);
+  const crossProblems = input.crossCheck?.(asRecord(moduleCheck.value), asRecord(triggerCheck.value)) ?? [];
+  if (crossProblems.length > 0) problems.push(`configuration: ${crossProblems.join(', ')}`);
   return {
     moduleConfiguration: moduleCheck.value,
     triggerConfiguration: triggerCheck.value,
@@ -153,4 +157,8 @@ function deprecatedKeys(schema: JsonSchema, value: unknown): string[] {
     const property = (properties as Record<string, unknown>)[key];
     return typeof property === 'object' && property !== null && (property as { deprecated?: unknown }).deprecated === true;
   });
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -21,6 +21,9 @@ export class SecretRedactor {
   /** Registers a secret and its encoded forms. Empty and whitespace-only values are ignored. */
   addSecret(value: string | undefined): void {
     if (typeof value !== 'string' || value.trim() === '') return;
+    // A secret made of header lines ("Name: value") or of an authorization scheme and its
+    // credentials ("Bearer <token>") can reach a log piece by piece: each piece is a secret too.
+    for (const part of secretParts(value)) if (part !== value) this.addSecret(part);
     const forms = [value, encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)];
     const json = JSON.stringify(value).slice(1, -1);
     forms.push(json);
@@ -90,4 +93,22 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+const AUTHORIZATION_SCHEME = /^(?:bearer|basic|token|apikey|api-key)\s+(\S.*)$/i;
+const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9a-z-]+:\s*(\S.*)$/i;
+
+/** The pieces of a composite secret that are secrets on their own (empty for a plain one). */
+function secretParts(value: string): string[] {
+  const parts: string[] = [];
+  const lines = value.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  for (const line of lines) {
+    if (lines.length > 1) parts.push(line);
+    const header = HEADER_LINE.exec(line);
+    const credential = header?.[1] ?? line;
+    if (header !== null) parts.push(credential);
+    const scheme = AUTHORIZATION_SCHEME.exec(credential);
+    if (scheme?.[1] !== undefined) parts.push(scheme[1]);
+  }
+  return parts.filter((part) => part.length >= 4);
 }

@@ -7,7 +7,7 @@ import { validateConfigurations, createValidator } from '../configuration/valida
 import { validateEvent } from '../events.js';
 import { findTrigger, loadModuleDefinition } from '../module-definition.js';
 import type { HealthStatus } from '../servers/health-server.js';
-import type { Trigger, TriggerContext } from '../trigger.js';
+import type { Trigger, TriggerClass } from '../trigger.js';
 import { TriggerHost, type RunOutcome } from '../trigger-host.js';
 import type { Clock, LogLevel } from '../types.js';
 
@@ -59,7 +59,7 @@ export interface TestRuntime<T> {
  * module's own schemas, events validated against `results` and recorded, logs recorded.
  */
 export function createTestRuntime<T extends Trigger<any, any>>(
-  triggerClass: (new (context: TriggerContext<any, any>) => T) & { heartbeatTimeoutSeconds?: number },
+  triggerClass: TriggerClass<T>,
   options: TestRuntimeOptions,
 ): TestRuntime<T> {
   const definition = loadModuleDefinition(options.root);
@@ -71,6 +71,7 @@ export function createTestRuntime<T extends Trigger<any, any>>(
       moduleSchema: definition.manifest.configuration,
       triggerConfiguration: options.configuration,
       triggerSchema: triggerDefinition.arguments,
+      crossCheck: triggerClass.checkConfiguration?.bind(triggerClass),
     },
     ajv,
   );

@@ -88,4 +88,21 @@ describe('validateConfigurations', () => {
     const check = checkConfigurations({ moduleConfiguration: 'text', moduleSchema, triggerConfiguration: {}, triggerSchema });
     expect(check.problems).toEqual(['module configuration: the value must be object', 'trigger configuration: missing collection_uuid']);
   });
+
+  it('adds the trigger rules that span both configurations to the same single message', () => {
+    const result = checkConfigurations({
+      moduleConfiguration: { sekoia_api_key: 'k' },
+      moduleSchema: { ...mispModuleSchema, required: ['sekoia_api_key'] },
+      triggerConfiguration: { ioc_collection_uuid: 'ioc-collection--x', sleep_time: 10 },
+      triggerSchema: mispTriggerSchema,
+      crossCheck: (account, args) => {
+        expect(args.verify_ssl).toBe(true); // defaults are applied before the cross-check
+        return account.misp_url === undefined ? ['missing misp_url'] : [];
+      },
+    });
+    expect(result.problems).toHaveLength(2);
+    expect(result.problems[0]).toMatch(/^trigger configuration: .*ioc_collection_uuid.*sleep_time/);
+    expect(result.problems[1]).toBe('configuration: missing misp_url');
+  });
 });
+

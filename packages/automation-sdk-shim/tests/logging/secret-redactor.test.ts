@@ -111,4 +111,14 @@ describe('SecretRedactor', () => {
     const text = 'see https://misp.example/events/view/1 or write to soc@example.org';
     expect(redactor.redact(text)).toBe(text);
   });
+
+  it('redacts each piece of a secret made of header lines or of a scheme and its credentials', () => {
+    const redactor = new SecretRedactor();
+    redactor.addSecret('Authorization: Bearer feed-t0ken-1234\nX-Api-Key: k3y-5678');
+    redactor.addSecret('Basic dXNlcjpwYXNz');
+    const line = redactor.redact('sent feed-t0ken-1234, then k3y-5678 and dXNlcjpwYXNz; the header was X-Api-Key: k3y-5678');
+    expect(line).not.toMatch(/feed-t0ken-1234|k3y-5678|dXNlcjpwYXNz/);
+    expect(line.startsWith(`sent ${REDACTED}, then ${REDACTED} and ${REDACTED};`)).toBe(true);
+  });
 });
+
