@@ -67,6 +67,28 @@ export interface MispIdsTriggerConfiguration {
    */
   verify_ssl?: boolean;
   /**
+   * Only indicators with these tags, in MISP's syntax: tlp:clear keeps attributes tagged tlp:clear (on the attribute or on its event; several tags mean any of them), !tlp:red drops those tagged tlp:red, % is a wildcard (tlp:%). Empty: no tag condition
+   */
+  tags?: string[];
+  /**
+   * Only indicators of events created by these organisations (names or uuids, for example CIRCL). Empty: every organisation
+   */
+  organisations?: string[];
+  /**
+   * MISP attribute types to sync. Default: ip-dst, ip-dst|port, domain, domain|ip, url, md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256. Also available: ip-src, ip-src|port, hostname, hostname|port, sha512, filename|sha512, email-src, email-dst
+   *
+   * @minItems 1
+   */
+  attribute_types?: [string, ...string[]];
+  /**
+   * Ask MISP to leave out values found on its enabled warninglists (public resolvers, top sites, cloud ranges...), so that known-benign values never become detections. MISP API source only
+   */
+  enforce_warninglist?: boolean;
+  /**
+   * Days an indicator stays valid in the collection. Each indicator is pushed with this expiry and pushed again before it lapses while MISP still flags its attribute for IDS; an attribute whose IDS flag is cleared or that is deleted makes its indicator lapse at once. Empty: indicators never expire
+   */
+  valid_for?: number;
+  /**
    * Tuning: indicators sent to Sekoia.io per request (1 to 1,000)
    */
   batch_size?: number;
@@ -117,4 +139,16 @@ export interface MispIocsPushedEvent {
    * Duration of the cycle in seconds
    */
   duration_seconds?: number;
+  /**
+   * IDS attributes left out by the tag, organisation and type filters (counted for a feed; MISP applies the filters itself for the API source)
+   */
+  iocs_skipped_filtered?: number;
+  /**
+   * Indicators pushed again before they lapse (with valid_for)
+   */
+  iocs_refreshed?: number;
+  /**
+   * Indicators made to lapse at once because MISP withdrew their attribute (with valid_for)
+   */
+  iocs_withdrawn?: number;
 }

@@ -16,6 +16,14 @@ export interface AttributeSource {
   at(index: number): DemoAttribute | undefined;
 }
 
+/**
+ * A row whose JSON the source already holds, as UTF-8 and exactly as `JSON.stringify(row)` writes
+ * it: serving it is a copy, so that a benchmark measures the client and not this server.
+ */
+export interface RenderedAttribute extends DemoAttribute {
+  json: Buffer;
+}
+
 /** Stands in for MISP's warninglists: rows it matches are dropped after the page is cut. */
 export interface WarninglistSimulation {
   matches(row: MispAttributeRow): boolean;
@@ -295,19 +303,46 @@ function selectPage(source: DemoAttribute[] | AttributeSource, query: Query, cur
   return limit === undefined ? matched : matched.slice(offset, offset + limit);
 }
 
+/** Rows whose JSON the source holds ready are copied as bytes; the others are serialised here. */
 async function streamRows(exchange: Exchange, rows: DemoAttribute[]): Promise<void> {
   let buffer = '{"response": {"Attribute": [';
+  let rendered: Buffer[] = [];
+  let renderedBytes = 0;
+  const flushRendered = (): void => {
+    if (rendered.length === 0) return;
+    // Whole rows only, so no character is ever cut in two.
+    buffer += Buffer.concat(rendered, renderedBytes).toString('utf8');
+    rendered = [];
+    renderedBytes = 0;
+  };
   for (let index = 0; index < rows.length; index++) {
     if (exchange.signal.aborted || exchange.res.destroyed) return;
-    buffer += (index === 0 ? '' : ',') + JSON.stringify((rows[index] as DemoAttribute).row);
-    if (buffer.length >= CHUNK_CHARS) {
+    const attribute = rows[index] as DemoAttribute | RenderedAttribute;
+    if (index > 0) {
+      if (rendered.length > 0) {
+        rendered.push(COMMA);
+        renderedBytes += 1;
+      } else buffer += ',';
+    }
+    if ('json' in attribute) {
+      rendered.push(attribute.json);
+      renderedBytes += attribute.json.length;
+    } else {
+      flushRendered();
+      buffer += JSON.stringify(attribute.row);
+    }
+    if (buffer.length + renderedBytes >= CHUNK_CHARS) {
+      flushRendered();
       await exchange.write(buffer);
       buffer = '';
     }
   }
+  flushRendered();
   await exchange.write(`${buffer}]}}\n`);
   exchange.end();
 }
+
+const COMMA = Buffer.from(',');
 
 /** Starts the demo MISP on 127.0.0.1 (port 0 unless given). */
 export async function startDemoMispServer(options: DemoMispServerOptions): Promise<DemoMispServer> {

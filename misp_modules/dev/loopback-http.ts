@@ -3,7 +3,7 @@
  * listening on 127.0.0.1, reading bodies, a request log, scripted faults, byte-counted answers.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { systemClock } from '@sekoia/automation-sdk-shim';
 
 /** One request as a loopback server saw it, and what it answered. */
@@ -258,4 +258,16 @@ export async function startLoopbackServer(handler: Handler, port = 0): Promise<L
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
   return match?.[1];
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server started next (health, metrics). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
 }

@@ -1,7 +1,12 @@
 /**
  * The command line of `npm run trigger:dev`: flags and environment variables, resolved into what
- * the development runner starts (embedded or real MISP, embedded or real IOC collection).
+ * the development runner starts (embedded or real MISP, or a MISP feed; embedded or real IOC
+ * collection).
  */
+import path from 'node:path';
+import { InvalidFeedOptionsError } from '../feed/errors/invalid-feed-options-error.js';
+import { checkFeedHeaders } from '../feed/feed-headers.js';
+import { parseFeedLocation } from '../feed/feed-location.js';
 
 /**
  * Thrown when the command line or the environment of `npm run trigger:dev` cannot be used: an
@@ -20,6 +25,13 @@ export interface RealMisp {
   url: string;
   apiKey: string;
 }
+
+/**
+ * A MISP feed as the source (`source: misp_feed`): the embedded demo feed, or a feed given by its
+ * location. `authorization` becomes the account's `feed_authorization`; for the demo feed, it is
+ * also what the embedded server requires (a random bearer token when none is given).
+ */
+export type FeedChoice = { kind: 'demo'; authorization: string | undefined } | { kind: 'location'; location: string; authorization: string | undefined };
 
 /** A real Sekoia.io IOC collection to push to. */
 export interface RealCollection {
@@ -43,8 +55,10 @@ export interface TriggerDevOptions {
   /** SYMPHONY_DATA_PATH; undefined lets the runner choose. */
   dataPath: string | undefined;
   verifySsl: boolean;
-  /** Undefined: the embedded demo MISP. */
+  /** Undefined: the embedded demo MISP, unless a feed is the source. */
   misp: RealMisp | undefined;
+  /** A MISP feed instead of a MISP instance; undefined reads the MISP API. */
+  feed: FeedChoice | undefined;
   /** Undefined: the embedded IOC collection. */
   collection: RealCollection | undefined;
   /** The collection uuid given for a dry run, if any (the embedded collection takes that name). */
@@ -64,13 +78,15 @@ const VALUE_FLAGS = {
   '--sekoia-api-key': 'SEKOIA_API_KEY',
   '--collection': 'IOC_COLLECTION_UUID',
   '--server': 'IOC_COLLECTION_SERVER',
+  '--feed-location': undefined,
+  '--feed-authorization': 'FEED_AUTHORIZATION',
   '--lookback-days': undefined,
   '--interval': undefined,
   '--data-path': undefined,
 } as const satisfies Record<string, string | undefined>;
 
 type ValueFlag = keyof typeof VALUE_FLAGS;
-const BOOLEAN_FLAGS = ['--once', '--dry-run', '--verbose', '--no-verify-ssl', '--help', '-h'] as const;
+const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h'] as const;
 type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
 
 function isValueFlag(name: string): name is ValueFlag {
@@ -100,7 +116,7 @@ Run:
   --lookback-days <n>    the look-back window of the first cycle (publish_timestamp). Default 1.
   --data-path <dir>      SYMPHONY_DATA_PATH, the trigger's memory of what it delivered.
                          Default: a fresh .trigger-dev/demo-* directory for the demo, and
-                         .trigger-dev/<misp host>--<collection> against real services.
+                         .trigger-dev/<misp host or feed-...>--<collection> against real services.
   --verbose              also print the trigger's debug lines.
   -h, --help             this text.
 
@@ -118,8 +134,23 @@ Real services (a flag wins over its environment variable):
                            instead of Sekoia.io, with a throw-away data path; the summary lists
                            what would be pushed. A safe first run against production.
 
+A MISP feed instead of a MISP instance (source misp_feed):
+  --feed                   the demo as a MISP feed: an embedded feed server serves the bundled
+                           events (manifest.json with an ETag, one file per event, hashes.csv,
+                           built in .trigger-dev/) and requires "Authorization: Bearer <token>",
+                           a random token the account passes as feed_authorization.
+  --feed-location <where>  read this feed instead: its base URL (/manifest.json is added) or its
+                           directory. Into the embedded collection (a fresh data path each run),
+                           or to Sekoia.io with the settings above; --dry-run as for a MISP.
+  --feed-authorization <value>
+                           FEED_AUTHORIZATION     the Authorization header the feed requires, e.g.
+                                                  "Bearer <token>" (feed_authorization). With
+                                                  --feed, the embedded feed requires this value.
+
 Examples:
   npm run trigger:dev -- --once
+  npm run trigger:dev -- --feed --once
+  FEED_AUTHORIZATION="Bearer ..." npm run trigger:dev -- --feed-location https://feeds.example.org/misp --dry-run --once
   MISP_URL=https://misp.example.org MISP_API_KEY=... npm run trigger:dev -- --dry-run --once
   MISP_URL=... MISP_API_KEY=... SEKOIA_API_KEY=... IOC_COLLECTION_UUID=ioc-collection--... npm run trigger:dev
 `;
@@ -197,16 +228,23 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     throw new TriggerDevUsageError('A MISP API key is given but no MISP URL: set MISP_URL (or --misp-url).');
   }
   const misp = mispUrl === undefined ? undefined : { url: httpUrl('The MISP URL', mispUrl), apiKey: mispApiKey as string };
+  const feed = feedChoice(switches.has('--feed'), values.get('--feed-location'), setting('--feed-authorization'), values.has('--feed-authorization'), env);
+  if (feed !== undefined && misp !== undefined) {
+    throw new TriggerDevUsageError(
+      `Both a MISP (MISP_URL or --misp-url) and a feed (${feed.kind === 'demo' ? '--feed' : '--feed-location'}) are given: choose one source.`,
+    );
+  }
+  const realSource = misp !== undefined || feed?.kind === 'location';
 
   const sekoiaApiKey = setting('--sekoia-api-key');
   const collectionUuid = setting('--collection');
   const server = setting('--server');
   let collection: RealCollection | undefined;
   if (!dryRun && (sekoiaApiKey !== undefined || collectionUuid !== undefined || server !== undefined)) {
-    if (misp === undefined) {
+    if (!realSource) {
       throw new TriggerDevUsageError(
-        'Sekoia.io settings are given but no MISP: the demo data is not meant for a real IOC collection. ' +
-          'Set MISP_URL and MISP_API_KEY too, or add --dry-run.',
+        'Sekoia.io settings are given but no MISP or feed: the demo data is not meant for a real IOC collection. ' +
+          'Set MISP_URL and MISP_API_KEY (or --feed-location) too, or add --dry-run.',
       );
     }
     if (sekoiaApiKey === undefined) throw new TriggerDevUsageError('Pushing to Sekoia.io needs an API key: set SEKOIA_API_KEY (or --sekoia-api-key).');
@@ -230,12 +268,47 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     once: switches.has('--once'),
     dryRun,
     verbose: switches.has('--verbose'),
-    intervalSeconds: interval === undefined ? (misp === undefined ? DEMO_INTERVAL_SECONDS : undefined) : positiveInteger('--interval', interval),
+    intervalSeconds: interval === undefined ? (realSource ? undefined : DEMO_INTERVAL_SECONDS) : positiveInteger('--interval', interval),
     lookbackDays: lookback === undefined ? undefined : String(positiveInteger('--lookback-days', lookback)),
     dataPath,
     verifySsl: !switches.has('--no-verify-ssl'),
     misp,
+    feed,
     collection,
     dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
   };
+}
+
+/**
+ * The feed asked for, if any. A relative directory is taken from where the command was typed
+ * (npm runs scripts from the repository root and says where it was started in INIT_CWD).
+ */
+function feedChoice(
+  demo: boolean,
+  location: string | undefined,
+  authorization: string | undefined,
+  authorizationFlag: boolean,
+  env: NodeJS.ProcessEnv,
+): FeedChoice | undefined {
+  if (!demo && location === undefined) {
+    if (authorizationFlag) throw new TriggerDevUsageError('--feed-authorization applies to a feed: add --feed or --feed-location.');
+    return undefined;
+  }
+  if (authorization !== undefined) {
+    try {
+      checkFeedHeaders({ authorization });
+    } catch {
+      throw new TriggerDevUsageError('The feed authorization holds a line break or a control character: give the header value on one line.');
+    }
+  }
+  if (location === undefined) return { kind: 'demo', authorization };
+  const written = location.trim();
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(written) || path.isAbsolute(written) ? written : path.resolve(env.INIT_CWD ?? process.cwd(), written);
+  try {
+    parseFeedLocation(absolute);
+  } catch (error) {
+    if (error instanceof InvalidFeedOptionsError) throw new TriggerDevUsageError(`--feed-location: ${error.message}`);
+    throw error;
+  }
+  return { kind: 'location', location: absolute, authorization };
 }

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * `npm run trigger:dev`: the real trigger, run through the real runtime and configured through the
- * configuration lookup as in a container, against an embedded demo MISP, IOC collection and runtime
- * endpoints, or against real services. `--help` lists the options.
+ * configuration lookup as in a container, against an embedded demo MISP (or demo MISP feed), IOC
+ * collection and runtime endpoints, or against real services. `--help` lists the options.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './loopback-http.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FatalTriggerError, Module, type TriggerContext } from '@sekoia/automation-sdk-shim';
@@ -15,7 +15,9 @@ import type { MispModuleConfiguration } from '../configuration/configuration.gen
 import { moduleRoot, TRIGGER_COMMAND } from '../configuration/module-root.js';
 import type { ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
 import { MispIdsAttributesToIocCollectionTrigger } from '../trigger/misp-ids-attributes-to-ioc-collection.js';
+import { parseFeedLocation } from '../feed/feed-location.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
+import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from './demo-ioc-collection-server.js';
 import { startDemoMispServer, type DemoMispServer } from './demo-misp-server.js';
 import { editAttribute, loadDemoAttributes, publishEvent, type DemoAttribute } from './misp-events.js';
@@ -78,16 +80,6 @@ function developmentTrigger(hooks: DevTriggerHooks) {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 const secret = (): string => randomBytes(16).toString('hex');
 const note = (line: string): void => {
@@ -111,9 +103,9 @@ function printer(verbose: boolean): (line: string) => void {
   };
 }
 
-/** A directory name safe on every file system, from the MISP host and the collection. */
-function stateDirectoryName(mispUrl: string, collectionUuid: string): string {
-  return `${new URL(mispUrl).host}--${collectionUuid}`.replace(/[^A-Za-z0-9._-]/g, '_');
+/** A directory name safe on every file system, from the source (MISP host, or feed) and the collection. */
+function stateDirectoryName(source: string, collectionUuid: string): string {
+  return `${source.slice(0, 100)}--${collectionUuid}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** Lets `127.0.0.1` bypass any proxy of the environment: the embedded services are local. */
@@ -145,6 +137,19 @@ function demoAnalyst(attributes: DemoAttribute[]): (cycle: number) => string | u
   };
 }
 
+/** What the demo feed server answered, so that the ETag and the incremental reads can be seen. */
+function describeFeedRequests(server: DemoFeedServer): string {
+  const requests = server.requests;
+  const manifest = requests.filter((request) => request.path.endsWith('/manifest.json'));
+  const events = requests.filter((request) => /\/[0-9a-f-]{36}\.json$/i.test(request.path) && request.status === 200);
+  const notModified = manifest.filter((request) => request.status === 304).length;
+  const refused = requests.filter((request) => request.status === 401).length;
+  return (
+    `The demo MISP feed answered ${requests.length} requests: ${manifest.length} for manifest.json (${notModified} answered 304 Not Modified), ` +
+    `${events.length} event files sent, ${refused} refused (no or wrong Authorization header).`
+  );
+}
+
 async function cycleCounts(registry: Registry | undefined): Promise<{ success: number; failure: number }> {
   const counts = { success: 0, failure: 0 };
   const metric = registry?.getSingleMetric('misp_trigger_cycles_total');
@@ -162,35 +167,78 @@ async function counterValue(registry: Registry | undefined, name: string): Promi
   return (await metric.get()).values.reduce((sum, sample) => sum + sample.value, 0);
 }
 
+/** Where the trigger reads: a MISP instance, or a MISP feed. */
+type Source = { kind: 'misp'; url: string } | { kind: 'feed'; location: string };
+
 interface Services {
   runtime: RuntimeEndpointsServer;
   /** The demo MISP's data, when it runs. */
   demoAttributes: DemoAttribute[] | undefined;
   misp: DemoMispServer | undefined;
+  /** The demo feed and its server, with --feed. */
+  demoFeed: DemoFeed | undefined;
+  feedServer: DemoFeedServer | undefined;
   collection: DemoIocCollectionServer | undefined;
-  mispUrl: string;
+  source: Source;
   collectionServer: string;
   collectionUuid: string;
 }
 
-async function startServices(options: TriggerDevOptions, token: string): Promise<Services> {
-  const mispKey = options.misp?.apiKey ?? secret();
+/** Builds the demo feed under the work directory and serves it, requiring `authorization`. */
+async function startDemoFeed(workDirectory: string, authorization: string): Promise<{ feed: DemoFeed; server: DemoFeedServer }> {
+  const feed = buildDemoFeed(mkdtempSync(path.join(workDirectory, 'demo-feed-')), { changedAt: Math.floor(Date.now() / 1000) - DEMO_PUBLISHED_AGO_SECONDS });
+  let server: DemoFeedServer;
+  try {
+    server = await startDemoFeedServer({ directory: feed.directory, authorization });
+  } catch (error) {
+    rmSync(feed.directory, { recursive: true, force: true });
+    throw error;
+  }
+  const attributes = feed.events.reduce((sum, event) => sum + event.attributes, 0);
+  const ids = feed.events.reduce((sum, event) => sum + event.idsAttributes, 0);
+  const shown = path.relative(process.cwd(), feed.directory);
+  note(
+    `demo MISP feed     ${server.feedUrl}  ${feed.events.length} bundled events (misp_modules/dev/demo-data), ${attributes} attributes, ${ids} IDS-flagged, changed 3 hours ago`,
+  );
+  note(`                   served from ${shown.startsWith('..') ? feed.directory : shown} (manifest.json, hashes.csv, one file per event); it requires an Authorization header, given as feed_authorization`);
+  return { feed, server };
+}
+
+async function startServices(options: TriggerDevOptions, token: string, workDirectory: string): Promise<Services> {
   const sekoiaKey = options.collection?.apiKey ?? secret();
   const collectionUuid = options.collection?.uuid ?? options.dryRunCollectionUuid ?? DEMO_COLLECTION_UUID;
-  const runtime = await startRuntimeEndpointsServer({ token, secrets: { misp_api_key: mispKey, sekoia_api_key: sekoiaKey } });
+  const feedAuthorization = options.feed?.kind === 'demo' ? (options.feed.authorization ?? `Bearer ${secret()}`) : options.feed?.authorization;
+  // Served by /secrets as on the platform: the keys of the source read, and the collection's.
+  const secrets: Record<string, string> = { sekoia_api_key: sekoiaKey };
+  if (options.feed === undefined) secrets.misp_api_key = options.misp?.apiKey ?? secret();
+  else if (feedAuthorization !== undefined) secrets.feed_authorization = feedAuthorization;
+  const runtime = await startRuntimeEndpointsServer({ token, secrets });
   let misp: DemoMispServer | undefined;
   let collection: DemoIocCollectionServer | undefined;
   let demoAttributes: DemoAttribute[] | undefined;
+  let demoFeed: DemoFeed | undefined;
+  let feedServer: DemoFeedServer | undefined;
+  let source: Source;
   try {
-    if (!options.misp) {
+    if (options.feed?.kind === 'demo') {
+      ({ feed: demoFeed, server: feedServer } = await startDemoFeed(workDirectory, feedAuthorization as string));
+      source = { kind: 'feed', location: feedServer.feedUrl };
+    } else if (options.feed?.kind === 'location') {
+      const location = parseFeedLocation(options.feed.location);
+      const how = location.kind === 'directory' ? 'a feed directory' : feedAuthorization === undefined ? 'no Authorization header' : 'with the Authorization header of FEED_AUTHORIZATION';
+      note(`MISP feed          ${location.display}  (${how}${options.verifySsl || location.kind === 'directory' ? '' : ', TLS certificates not verified'})`);
+      source = { kind: 'feed', location: options.feed.location };
+    } else if (!options.misp) {
       const attributes = loadDemoAttributes({ publishedAt: Math.floor(Date.now() / 1000) - DEMO_PUBLISHED_AGO_SECONDS });
       demoAttributes = attributes;
-      misp = await startDemoMispServer({ apiKey: mispKey, attributes });
+      misp = await startDemoMispServer({ apiKey: secrets.misp_api_key as string, attributes });
       const events = new Set(attributes.map((attribute) => attribute.row.Event.uuid)).size;
       const ids = attributes.filter((attribute) => attribute.row.to_ids && !attribute.row.deleted).length;
       note(`demo MISP          ${misp.url}  ${events} bundled events (misp_modules/dev/demo-data), ${attributes.length} attributes, ${ids} IDS-flagged, published 3 hours ago`);
+      source = { kind: 'misp', url: misp.url };
     } else {
       note(`MISP               ${new URL(options.misp.url).origin}${options.verifySsl ? '' : '  (TLS certificates not verified)'}`);
+      source = { kind: 'misp', url: options.misp.url };
     }
     if (!options.collection) {
       collection = await startDemoIocCollectionServer({ apiKey: sekoiaKey, collections: [collectionUuid] });
@@ -200,15 +248,18 @@ async function startServices(options: TriggerDevOptions, token: string): Promise
     }
     note(`runtime endpoints  ${runtime.url}  (/callback, /logs, /secrets)`);
   } catch (error) {
-    await Promise.allSettled([runtime.close(), misp?.close(), collection?.close()]);
+    await Promise.allSettled([runtime.close(), misp?.close(), feedServer?.close(), collection?.close()]);
+    if (demoFeed) rmSync(demoFeed.directory, { recursive: true, force: true });
     throw error;
   }
   return {
     runtime,
     demoAttributes,
     misp,
+    demoFeed,
+    feedServer,
     collection,
-    mispUrl: options.misp?.url ?? (misp as DemoMispServer).url,
+    source,
     collectionServer: options.collection?.server ?? (collection as DemoIocCollectionServer).url,
     collectionUuid,
   };
@@ -234,7 +285,7 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
   mkdirSync(workDirectory, { recursive: true });
   bypassProxyForLoopback();
   const token = secret();
-  const services = await startServices(options, token);
+  const services = await startServices(options, token, workDirectory);
   const { runtime, collection } = services;
 
   // The trigger's memory: fresh for the demo, throw-away for a dry run, kept against real services.
@@ -245,8 +296,10 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     throwAwayDataPath = true;
   } else if (options.dataPath !== undefined) {
     dataPath = path.resolve(options.dataPath);
-  } else if (options.misp && options.collection) {
-    dataPath = path.join(workDirectory, stateDirectoryName(options.misp.url, options.collection.uuid));
+  } else if (options.collection && services.source.kind === 'misp') {
+    dataPath = path.join(workDirectory, stateDirectoryName(new URL(services.source.url).host, options.collection.uuid));
+  } else if (options.collection && services.source.kind === 'feed') {
+    dataPath = path.join(workDirectory, stateDirectoryName(`feed-${parseFeedLocation(services.source.location).display}`, options.collection.uuid));
   } else {
     dataPath = mkdtempSync(path.join(workDirectory, 'demo-'));
   }
@@ -259,9 +312,13 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     verify_ssl: options.verifySsl,
   };
   if (options.lookbackDays !== undefined) triggerConfiguration.publish_timestamp = options.lookbackDays;
+  if (services.source.kind === 'feed') {
+    triggerConfiguration.source = 'misp_feed';
+    triggerConfiguration.feed_location = services.source.location;
+  }
   const env: NodeJS.ProcessEnv = {
     // The secrets stay out: the runtime fetches them from url_secrets, as on the platform.
-    MODULE_CONFIGURATION: JSON.stringify({ misp_url: services.mispUrl }),
+    MODULE_CONFIGURATION: JSON.stringify(services.source.kind === 'misp' ? { misp_url: services.source.url } : {}),
     TRIGGER_CONFIGURATION: JSON.stringify(triggerConfiguration),
     TOKEN: token,
     URL_CALLBACK: runtime.callbackUrl,
@@ -284,7 +341,13 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
 
   let registry: Registry | undefined;
   let anyCycleEnded = false;
-  const analyst = services.demoAttributes && !options.once ? demoAnalyst(services.demoAttributes) : undefined;
+  const analyst = options.once
+    ? undefined
+    : services.demoAttributes
+      ? demoAnalyst(services.demoAttributes)
+      : services.demoFeed
+        ? demoFeedAnalyst(services.demoFeed)
+        : undefined;
   const triggerClass = developmentTrigger({
     intervalSeconds: options.intervalSeconds,
     once: options.once,
@@ -303,8 +366,9 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
   try {
     runtimeCode = await module.run([TRIGGER_COMMAND]);
   } finally {
-    await Promise.allSettled([runtime.close(), services.misp?.close(), collection?.close()]);
+    await Promise.allSettled([runtime.close(), services.misp?.close(), services.feedServer?.close(), collection?.close()]);
     rmSync(volumePath, { recursive: true, force: true });
+    if (services.demoFeed) rmSync(services.demoFeed.directory, { recursive: true, force: true });
     if (throwAwayDataPath) rmSync(dataPath, { recursive: true, force: true });
   }
 
@@ -315,6 +379,7 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     `cycles: ${cycles.success} completed, ${cycles.failure} failed. The runtime endpoints received ${runtime.events.length} "MISP IOCs pushed" ` +
       `events and ${runtime.logs.length} log lines (${cycleLines} cycle summaries).`,
   );
+  if (services.feedServer) note(describeFeedRequests(services.feedServer));
   if (collection) {
     const summary = summariseAccepted(collection.accepted(services.collectionUuid).byFormat);
     process.stdout.write(`${summaryLine(summary, options.dryRun ? 'would be pushed' : 'in the collection')}\n`);

@@ -1,3 +1,4 @@
+import type { EventFacts, LocalAttributeFilter } from '../filters/attribute-filter.js';
 import type { SourceAttribute } from '../pipeline/sync-cycle.js';
 
 /** What reading one event file gave: the attributes to push, and what was left out and why. */
@@ -10,6 +11,8 @@ export interface FeedEventContent {
   deleted: number;
   /** Attributes without a type or a value. */
   malformed: number;
+  /** IDS attributes left out by the trigger's filters (tags, organisations, types). */
+  filtered: number;
   /** The uuid the file itself gives its event, if any. */
   eventUuid: string | undefined;
 }
@@ -61,10 +64,12 @@ export function eventOf(document: unknown): JsonObject | undefined {
  * document is not a MISP event. Attributes without their own timestamp take the event's, so that an
  * edit of the event still makes them new.
  */
-export function readFeedEvent(document: unknown): FeedEventContent | undefined {
+export function readFeedEvent(document: unknown, filter?: LocalAttributeFilter): FeedEventContent | undefined {
   const event = eventOf(document);
   if (event === undefined) return undefined;
-  const content: FeedEventContent = { attributes: [], notIds: 0, deleted: 0, malformed: 0, eventUuid: text(event['uuid']) };
+  const content: FeedEventContent = { attributes: [], notIds: 0, deleted: 0, malformed: 0, filtered: 0, eventUuid: text(event['uuid']) };
+  const orgc = isObject(event['Orgc']) ? event['Orgc'] : {};
+  const facts: EventFacts = { tags: tagNames(event['Tag']), orgName: text(orgc['name']), orgUuid: text(orgc['uuid']) };
   const eventTimestamp = seconds(event['timestamp']) ?? 0;
 
   const take = (raw: unknown, withinDeleted: boolean): void => {
@@ -86,6 +91,10 @@ export function readFeedEvent(document: unknown): FeedEventContent | undefined {
       content.notIds++;
       return;
     }
+    if (filter !== undefined && !filter.acceptsAttribute(type, tagNames(raw['Tag']), facts)) {
+      content.filtered++;
+      return;
+    }
     const attribute: SourceAttribute = { type, value, timestamp: seconds(raw['timestamp']) ?? eventTimestamp, toIds: true, deleted: false };
     const uuid = text(raw['uuid']);
     if (uuid !== undefined) attribute.uuid = uuid;
@@ -103,4 +112,15 @@ export function readFeedEvent(document: unknown): FeedEventContent | undefined {
     }
   }
   return content;
+}
+
+/** The names of a MISP `Tag` list (`[{"name": "tlp:clear", ...}]`). */
+function tagNames(tags: unknown): string[] {
+  if (!Array.isArray(tags)) return [];
+  const names: string[] = [];
+  for (const tag of tags) {
+    const name = isObject(tag) ? text(tag['name']) : undefined;
+    if (name !== undefined) names.push(name);
+  }
+  return names;
 }

@@ -9,6 +9,7 @@ import { FeedManifestMissingError } from './errors/feed-manifest-missing-error.j
 import { FeedManifestNotJsonError } from './errors/feed-manifest-not-json-error.js';
 import { FeedUnreachableError } from './errors/feed-unreachable-error.js';
 import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
+import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
 import { readFeedEvent } from './feed-event.js';
 import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
@@ -35,6 +36,8 @@ export interface FeedSourceOptions {
   backoff?: BackoffPolicy | undefined;
   /** Attributes per page handed to the pipeline; a larger event is cut into several pages. Default 5,000. */
   pageSize?: number | undefined;
+  /** The trigger's tag, organisation and type filters, applied here since no MISP applies them. */
+  filter?: LocalAttributeFilter | undefined;
 }
 
 export interface FeedCycleStats {
@@ -60,6 +63,8 @@ export interface FeedCycleStats {
   attributesDeleted: number;
   /** Attributes without a type or a value. */
   attributesMalformed: number;
+  /** IDS attributes left out by the trigger's filters. */
+  attributesFiltered: number;
 }
 
 export interface FeedCycle {
@@ -104,6 +109,7 @@ export class FeedSource {
   private readonly pageSize: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly filter: LocalAttributeFilter | undefined;
 
   constructor(
     options: FeedSourceOptions,
@@ -114,6 +120,7 @@ export class FeedSource {
     this.secrets = [...headerSecrets(headers), ...this.location.secrets];
     this.clock = options.clock;
     this.logger = options.logger;
+    this.filter = options.filter;
     const concurrency = options.concurrency ?? DEFAULT_FEED_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
       throw new InvalidFeedOptionsError('feed concurrency', `The feed concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${String(concurrency)}.`);
@@ -165,6 +172,7 @@ export class FeedSource {
       attributesEmitted: 0,
       attributesNotIds: 0,
       attributesDeleted: 0,
+      attributesFiltered: 0,
       attributesMalformed: 0,
     };
     // A wider window than the one the ETag was recorded with brings older events into scope.
@@ -215,6 +223,7 @@ export class FeedSource {
       clock: this.clock,
       logger: this.logger,
       secrets: this.secrets,
+      filter: this.filter,
     };
     return new PlannedCycle(context, record, stats, planned, inScope, outcome.etag, window.sinceMs, signal);
   }
@@ -262,6 +271,7 @@ interface CycleContext {
   clock: Clock;
   logger: Logger;
   secrets: readonly string[];
+  filter: LocalAttributeFilter | undefined;
 }
 
 /** One cycle's plan, the reading of its events, and the commit of what was synced. */
@@ -353,7 +363,7 @@ class PlannedCycle implements FeedCycle {
       this.finished = true;
       logger.log(
         `MISP feed at ${display}: ${this.stats.eventsFetched} events read (${this.stats.bytes} bytes, ${this.stats.attributesEmitted} IDS attributes; ` +
-          `${this.stats.attributesNotIds} not for IDS and ${this.stats.attributesDeleted} deleted left out)` +
+          `${this.stats.attributesNotIds} not for IDS, ${this.stats.attributesDeleted} deleted and ${this.stats.attributesFiltered} filtered out)` +
           (this.stats.eventsFailed > 0 ? `, ${this.stats.eventsFailed} skipped and owed to the next cycle.` : '.'),
         this.stats.eventsFailed > 0 ? 'warning' : 'info',
       );
@@ -380,7 +390,7 @@ class PlannedCycle implements FeedCycle {
     } catch {
       return { ok: false, reason: `the file is not JSON (starting "${safeExcerpt(text, secrets, 60)}")` };
     }
-    const content = readFeedEvent(document);
+    const content = readFeedEvent(document, this.context.filter);
     if (content === undefined) return { ok: false, reason: 'the file is JSON but not a MISP event ({"Event": {...}} expected)' };
     if (content.eventUuid !== undefined && content.eventUuid.toLowerCase() !== item.uuid.toLowerCase()) {
       logger.log(`MISP feed at ${display}: the file of event ${item.uuid} holds event ${safeExcerpt(content.eventUuid, secrets, 40)}; its attributes are read all the same.`, 'debug');
@@ -388,6 +398,7 @@ class PlannedCycle implements FeedCycle {
     this.stats.attributesNotIds += content.notIds;
     this.stats.attributesDeleted += content.deleted;
     this.stats.attributesMalformed += content.malformed;
+    this.stats.attributesFiltered += content.filtered;
     return { ok: true, attributes: content.attributes };
   }
 }

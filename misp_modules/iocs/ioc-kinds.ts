@@ -3,6 +3,7 @@ import { checkDomainName } from './domain-name.js';
 import { checkIpv4, checkIpv6 } from './ip-address.js';
 import { makeIndicator, type Indicator, type ObservableType } from './observables.js';
 import { rejection, type Rejection } from './rejection.js';
+import { checkEmailAddress } from './email-address.js';
 import { checkUrl } from './url-value.js';
 
 /**
@@ -84,6 +85,7 @@ export const IOC_KINDS = {
   sha1: hashKind('sha1', 'SHA-1', 'file.hashes.SHA-1'),
   sha256: hashKind('sha256', 'SHA-256', 'file.hashes.SHA-256'),
   sha512: hashKind('sha512', 'SHA-512', 'file.hashes.SHA-512'),
+  email: simpleKind('an e-mail address (domain part lower case, punycode)', 'email-addr.value', checkEmailAddress),
 } as const satisfies Record<string, IocKind>;
 
 export type IocKindName = keyof typeof IOC_KINDS;

@@ -1,13 +1,13 @@
 import { EXTRACTIONS, type Extraction } from './extractions.js';
 import { IocTableError } from './ioc-table-error.js';
 import { IOC_KINDS, type IocKind } from './ioc-kinds.js';
-import { IOC_TYPE_TABLE, type IocTypeRow } from './ioc-types.js';
+import { DEFAULT_IOC_TYPE_ROWS, IOC_TYPE_TABLE, type IocTypeRow } from './ioc-types.js';
 import type { Indicator } from './observables.js';
 import { rejection, type Rejection } from './rejection.js';
 import { holdsBlankOrControl, holdsLineBreakOrControl, isPrintableAscii } from './text-guards.js';
 
 export type { Indicator, ObservableType, UploadFormat } from './observables.js';
-export { IOC_TYPE_TABLE, selectIocTypeRows, type IocTypeRow } from './ioc-types.js';
+export { DEFAULT_IOC_TYPE_ROWS, IOC_TYPE_TABLE, selectIocTypeRows, type IocTypeRow } from './ioc-types.js';
 
 export type NormaliseResult =
   | { readonly status: 'ok'; readonly indicator: Indicator }
@@ -105,14 +105,14 @@ export function createAttributeNormaliser(rows: readonly IocTypeRow[]): Attribut
   return { normalise, supportedMispTypes: () => types };
 }
 
-const defaultNormaliser = createAttributeNormaliser(IOC_TYPE_TABLE);
+const defaultNormaliser = createAttributeNormaliser(DEFAULT_IOC_TYPE_ROWS);
 
-/** The indicator a MISP attribute carries under the full type table, or why it carries none. */
+/** The indicator a MISP attribute carries under the default rows of the type table, or why it carries none. */
 export function normaliseAttribute(mispType: string, value: string): NormaliseResult {
   return defaultNormaliser.normalise(mispType, value);
 }
 
-/** The MISP types of {@link IOC_TYPE_TABLE}. */
+/** The MISP types synced by default ({@link DEFAULT_IOC_TYPE_ROWS}). */
 export function supportedMispTypes(): readonly string[] {
   return defaultNormaliser.supportedMispTypes();
 }

@@ -9,6 +9,7 @@ export const OBSERVABLE_UPLOAD_FORMATS = {
   'file.hashes.SHA-1': 'file.hashes',
   'file.hashes.SHA-256': 'file.hashes',
   'file.hashes.SHA-512': 'file.hashes',
+  'email-addr.value': 'email-addr.value',
 } as const;
 
 /** A Sekoia.io observable path, e.g. `ipv4-addr.value` or `file.hashes.SHA-256`. */

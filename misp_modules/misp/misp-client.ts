@@ -1,10 +1,12 @@
-import type { Got, Response } from 'got';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Got } from 'got';
 import got from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
+import { BodyBuffers } from './body-buffers.js';
 import { MispAuthenticationError } from './errors/misp-authentication-error.js';
 import { MispEndpointNotFoundError } from './errors/misp-endpoint-not-found-error.js';
 import type { MispError } from './errors/misp-error.js';
@@ -78,9 +80,8 @@ const SEARCH_PATH = '/attributes/restSearch';
 /** MISP versions before 2.4.71 answer an empty search with this 404. */
 const NO_MATCHES = /^no matches/i;
 
-/** A page as fetched, with what the paging logic needs besides what the consumer sees. */
+/** What the paging logic reads of a page besides what the consumer sees. */
 interface FetchedPage {
-  page: MispPage;
   /** Rows in the answer, malformed ones included: what MISP counted against `limit`. */
   rows: number;
   firstId: string | undefined;
@@ -96,9 +97,20 @@ interface Failure {
 }
 
 /** A page as read from one answer, before the fetch adds its number and duration. */
-interface PageData extends Omit<FetchedPage, 'page'>, Pick<MispPage, 'attributes' | 'bytes' | 'skipped' | 'malformed'> {}
+interface PageData extends FetchedPage, Pick<MispPage, 'attributes' | 'bytes' | 'skipped' | 'malformed'> {}
 
-type Attempt = { ok: true; fetched: PageData } | ({ ok: false } & Failure);
+/** A successful answer, received but not yet parsed: the next page can be asked for before this one is read. */
+type Received = { response: Answer } | { empty: PageData };
+
+/** A complete answer. `body` is a view on a reused buffer: read it, then `release()` it. */
+interface Answer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  release(): void;
+}
+
+type Attempt = { ok: true; received: Received } | ({ ok: false } & Failure);
 
 /**
  * Reads IDS-flagged attributes from MISP's `POST /attributes/restSearch`, page by page, one page
@@ -118,6 +130,7 @@ export class MispClient {
   private readonly maxAttempts: number;
   private readonly maxPages: number;
   private readonly backoff: BackoffPolicy;
+  private readonly bodies = new BodyBuffers();
 
   constructor(options: MispClientOptions) {
     let base: URL;
@@ -189,20 +202,29 @@ export class MispClient {
       unread = true;
       let previousFirstId: string | undefined;
       for (let pageNumber = 1; ; pageNumber++) {
-        const fetched = await next;
+        const received = await next;
         unread = false;
+        // When MISP says the page is full (X-Result-Count, 2.4.195+), the next one is asked for before
+        // this one is parsed, so that MISP works on it while this one is read and pushed.
+        const early = 'response' in received.received && pageNumber < this.maxPages && announcesFullPage(received.received.response, search.pageSize);
+        if (early) {
+          next = this.prefetch(search, pageNumber + 1, local.signal);
+          unread = true;
+        }
+        const fetched = 'empty' in received.received ? received.received.empty : this.readPage(received.received.response);
+        const page = this.pageOf(fetched, pageNumber, received.startedAt);
         if (fetched.firstId !== undefined && fetched.firstId === previousFirstId) {
           throw new MispPagingIgnoredError(this.host, fetched.firstId, pageNumber);
         }
         previousFirstId = fetched.firstId;
         // Rows dropped after paging (warninglists) count: a short or even empty page is not the end while MISP read a full one.
-        const last = fetched.rows + fetched.page.skipped < search.pageSize;
+        const last = fetched.rows + page.skipped < search.pageSize;
         const more = !last && pageNumber < this.maxPages;
-        if (more) {
+        if (more && !early) {
           next = this.prefetch(search, pageNumber + 1, local.signal);
           unread = true;
         }
-        yield fetched.page;
+        yield page;
         if (last) return;
         if (!more) throw new MispTooManyPagesError(this.host, pageNumber, search.pageSize);
       }
@@ -220,7 +242,7 @@ export class MispClient {
   }
 
   /** Starts fetching a page; a failure waits, unreported, until the page is awaited. */
-  private prefetch(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<FetchedPage> {
+  private prefetch(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: Received; startedAt: number }> {
     const promise = this.fetchPage(search, pageNumber, signal);
     promise.catch(() => undefined);
     return promise;
@@ -243,22 +265,24 @@ export class MispClient {
     return body;
   }
 
-  private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<FetchedPage> {
+  /** The page once parsed, logged with the time since its first request. */
+  private pageOf(data: PageData, pageNumber: number, startedAt: number): MispPage {
+    const { attributes, bytes, skipped, malformed } = data;
+    const durationMs = this.clock.now() - startedAt;
+    this.logger.log(
+      `MISP page ${pageNumber}: ${attributes.length} attributes (${skipped} skipped by MISP, ${malformed} malformed), ${bytes} bytes in ${durationMs} ms.`,
+      'debug',
+    );
+    return { page: pageNumber, attributes, bytes, skipped, malformed, durationMs };
+  }
+
+  private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: Received; startedAt: number }> {
     const startedAt = this.clock.now();
     const body = this.requestBody(search, pageNumber);
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       const outcome = await this.attempt(body, pageNumber, signal);
-      if (outcome.ok) {
-        const { attributes, bytes, skipped, malformed, rows, firstId } = outcome.fetched;
-        const durationMs = this.clock.now() - startedAt;
-        const page: MispPage = { page: pageNumber, attributes, bytes, skipped, malformed, durationMs };
-        this.logger.log(
-          `MISP page ${pageNumber}: ${attributes.length} attributes (${skipped} skipped by MISP, ${malformed} malformed), ${bytes} bytes in ${durationMs} ms.`,
-          'debug',
-        );
-        return { page, rows, firstId };
-      }
+      if (outcome.ok) return { received: outcome.received, startedAt };
       if (!outcome.transient || attempt >= this.maxAttempts) throw outcome.error(attempt);
       const waitMs =
         outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.backoff);
@@ -272,14 +296,37 @@ export class MispClient {
 
   /** One request and what it means. Throws only when `signal` aborted. */
   private async attempt(body: Record<string, unknown>, pageNumber: number, signal: AbortSignal): Promise<Attempt> {
-    let response: Response<Buffer>;
+    let response: Answer;
     try {
-      response = await this.http.post(this.searchUrl, { json: body, responseType: 'buffer', signal });
+      response = await this.receive(body, signal);
     } catch (error) {
       signal.throwIfAborted();
       return this.transportFailure(error);
     }
-    return this.interpret(response, pageNumber);
+    const outcome = this.interpret(response, pageNumber);
+    // A page is read later, by the consumer; any other answer is read by now.
+    if (!(outcome.ok && 'response' in outcome.received)) response.release();
+    return outcome;
+  }
+
+  /** Sends the search and receives the whole answer into a reused buffer. */
+  private receive(body: Record<string, unknown>, signal: AbortSignal): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const sink = this.bodies.acquire();
+      let statusCode = 0;
+      let headers: IncomingHttpHeaders = {};
+      const stream = this.http.stream.post(this.searchUrl, { json: body, signal });
+      stream.on('response', (response: { statusCode: number; headers: IncomingHttpHeaders }) => {
+        statusCode = response.statusCode;
+        headers = response.headers;
+      });
+      stream.on('data', (chunk: Buffer) => sink.append(chunk));
+      stream.once('end', () => resolve({ statusCode, headers, body: sink.bytes(), release: () => sink.release() }));
+      stream.once('error', (error: unknown) => {
+        sink.release();
+        reject(error);
+      });
+    });
   }
 
   private transportFailure(error: unknown): Attempt {
@@ -297,18 +344,18 @@ export class MispClient {
     };
   }
 
-  private interpret(response: Response<Buffer>, pageNumber: number): Attempt {
+  private interpret(response: Answer, pageNumber: number): Attempt {
     const status = response.statusCode;
     const raw = response.body;
-    const text = raw.toString('utf8');
     const host = this.host;
-    if (status >= 200 && status < 300) return this.readPage(response, text);
+    if (status >= 200 && status < 300) return { ok: true, received: { response } };
+    const text = raw.toString('utf8');
     const message = this.explain(text);
     if (status === 401 || status === 403) {
       return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(host, status, message) };
     }
     if (status === 404) {
-      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, fetched: { attributes: [], bytes: raw.length, skipped: 0, malformed: 0, rows: 0, firstId: undefined } };
+      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, received: { empty: { attributes: [], bytes: raw.length, skipped: 0, malformed: 0, rows: 0, firstId: undefined } } };
       return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(host, this.path, message) };
     }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
@@ -327,8 +374,33 @@ export class MispClient {
     return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(host, status, message) };
   }
 
-  private readPage(response: Response<Buffer>, text: string): Attempt {
+  /** Parses a successful answer; throws MispNotJsonError or MispMalformedAnswerError when it is not a restSearch answer. */
+  private readPage(response: Answer): PageData {
+    let rows: unknown[];
+    try {
+      rows = this.parseAnswer(response);
+    } finally {
+      response.release();
+    }
+    const attributes: MispAttribute[] = [];
+    for (const row of rows) {
+      const attribute = parseAttributeRow(row);
+      if (attribute !== undefined) attributes.push(attribute);
+    }
+    return {
+      attributes,
+      bytes: response.body.length,
+      skipped: skippedCount(response.headers['x-skipped-elements-count']),
+      malformed: rows.length - attributes.length,
+      rows: rows.length,
+      firstId: rawRowId(rows[0]),
+    };
+  }
+
+  /** The rows of an answer through JSON.parse; throws MispNotJsonError or MispMalformedAnswerError. */
+  private parseAnswer(response: Answer): unknown[] {
     const host = this.host;
+    const text = response.body.toString('utf8');
     let answer: unknown;
     try {
       answer = JSON.parse(text);
@@ -336,29 +408,11 @@ export class MispClient {
       const contentType = safeExcerpt(String(response.headers['content-type'] ?? ''), this.secrets, 80);
       const start = safeExcerpt(text, this.secrets);
       const title = htmlTitle(text, this.secrets);
-      return { ok: false, transient: false, summary: 'not JSON', error: () => new MispNotJsonError(host, response.statusCode, contentType, start, title) };
+      throw new MispNotJsonError(host, response.statusCode, contentType, start, title);
     }
     const extracted = restSearchRows(answer);
-    if (!extracted.ok) {
-      const found = safeExcerpt(extracted.found, this.secrets);
-      return { ok: false, transient: false, summary: 'not a restSearch answer', error: () => new MispMalformedAnswerError(host, found) };
-    }
-    const attributes: MispAttribute[] = [];
-    for (const row of extracted.rows) {
-      const attribute = parseAttributeRow(row);
-      if (attribute !== undefined) attributes.push(attribute);
-    }
-    return {
-      ok: true,
-      fetched: {
-        attributes,
-        bytes: response.rawBody.length,
-        skipped: skippedCount(response.headers['x-skipped-elements-count']),
-        malformed: extracted.rows.length - attributes.length,
-        rows: extracted.rows.length,
-        firstId: rawRowId(extracted.rows[0]),
-      },
-    };
+    if (!extracted.ok) throw new MispMalformedAnswerError(host, safeExcerpt(extracted.found, this.secrets));
+    return extracted.rows;
   }
 
   /** MISP's message from an error body, or the start of whatever came instead; never a secret, never a line break. */
@@ -378,6 +432,17 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * True when MISP's X-Result-Count says the page was cut full: MISP 2.4.195+ counts the page's rows
+ * plus one when a limited page was full. Older versions send no such header: the page is then
+ * parsed before the next one is asked for.
+ */
+function announcesFullPage(response: Answer, pageSize: number): boolean {
+  const header = response.headers['x-result-count'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && /^\s*\d+\s*$/.test(value) && Number(value) > pageSize;
 }
 
 function skippedCount(header: string | string[] | undefined): number {

@@ -1,6 +1,7 @@
 import type { DeliveredAttributes } from '../state/delivered-attributes.js';
 import { attributeKey } from './attribute-key.js';
 import { IndicatorBatcher, type IndicatorBatch } from './indicator-batcher.js';
+import { ValueStates } from './value-states.js';
 
 /** An attribute as the pipeline needs it: what the MISP client and the feed reader both produce. */
 export interface SourceAttribute {
@@ -39,6 +40,8 @@ export interface SyncCycleInput {
   now: () => number;
   /** Called after each page, for heartbeats and progress. */
   onPage?: (report: Readonly<CycleReport>) => void | Promise<void>;
+  /** Told which attributes (keys) a value was accepted for: the expiry bookkeeping follows them. */
+  onAccepted?: (format: string, value: string, attributeKeys: readonly string[]) => void;
   /** How many invalid values to quote in the cycle's warning. */
   invalidExamples?: number;
 }
@@ -65,14 +68,55 @@ export interface CycleReport {
   submittedByFormat: Record<string, number>;
 }
 
+/** A page is worked through in slices of this many attributes, between which I/O proceeds. */
+const ATTRIBUTES_BETWEEN_YIELDS = 500;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 const PENDING = 0;
 const ACCEPTED = 1;
 const FAILED = 2;
+type ValueState = typeof PENDING | typeof ACCEPTED | typeof FAILED;
 
-interface ValueEntry {
-  state: typeof PENDING | typeof ACCEPTED | typeof FAILED;
-  /** Attributes (key, timestamp) waiting for this value's batch; released once it is answered. */
-  carriers: Array<[string, number]> | undefined;
+/**
+ * What the cycle knows of each value it met: its state, per upload format, in a compact table
+ * (a million values cost their bytes and a few integers, outside the JavaScript heap), and, while
+ * its batch is unanswered, the attributes waiting for it as a flat [key, timestamp, key, timestamp…].
+ */
+class SentValues {
+  private readonly states = new Map<string, ValueStates>();
+  private readonly carriers = new Map<string, Map<string, Array<string | number>>>();
+
+  /**
+   * An attribute carrying `value`: returns the value's state as it was met (undefined the first
+   * time, when it becomes pending with this attribute as its first carrier). While the value is
+   * pending, the attribute waits with it.
+   */
+  meet(format: string, value: string, key: string, timestamp: number): ValueState | undefined {
+    let states = this.states.get(format);
+    if (states === undefined) {
+      states = new ValueStates();
+      this.states.set(format, states);
+      this.carriers.set(format, new Map());
+    }
+    const state = states.getOrAdd(value, PENDING) as ValueState | undefined;
+    if (state === undefined) this.carriers.get(format)?.set(value, [key, timestamp]);
+    else if (state === PENDING) this.carriers.get(format)?.get(value)?.push(key, timestamp);
+    return state;
+  }
+
+  /** Marks a pending value answered and hands over its carriers, now released. */
+  settle(format: string, value: string, state: typeof ACCEPTED | typeof FAILED): Array<string | number> | undefined {
+    const states = this.states.get(format);
+    if (states === undefined || states.get(value) !== PENDING) return undefined;
+    states.set(value, state);
+    const byValue = this.carriers.get(format);
+    const carriers = byValue?.get(value);
+    byValue?.delete(value);
+    return carriers ?? [];
+  }
 }
 
 /**
@@ -96,7 +140,7 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
     submittedByFormat: {},
   };
   const exampleLimit = input.invalidExamples ?? 5;
-  const values = new Map<string, ValueEntry>();
+  const values = new SentValues();
   const batcher = new IndicatorBatcher(input.batchSize);
   const inFlight = new Set<Promise<void>>();
   let fatal: { error: unknown } | undefined;
@@ -106,20 +150,15 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
     if (outcome.accepted.length > 0) report.batchesSubmitted++;
     if (outcome.failed.length > 0) report.batchesFailed++;
     for (const value of outcome.accepted) {
-      const entry = values.get(valueKey(batch.format, value));
-      if (entry === undefined || entry.state !== PENDING) continue;
-      entry.state = ACCEPTED;
-      for (const [key, timestamp] of entry.carriers ?? []) input.delivered.add(key, timestamp, deliveredAt);
-      entry.carriers = undefined;
+      const carriers = values.settle(batch.format, value, ACCEPTED);
+      if (carriers === undefined) continue;
+      for (let i = 0; i < carriers.length; i += 2) input.delivered.add(carriers[i] as string, carriers[i + 1] as number, deliveredAt);
+      if (input.onAccepted !== undefined) input.onAccepted(batch.format, value, carriers.filter((_, i) => i % 2 === 0) as string[]);
       report.iocsSubmitted++;
       report.submittedByFormat[batch.format] = (report.submittedByFormat[batch.format] ?? 0) + 1;
     }
     for (const value of outcome.failed) {
-      const entry = values.get(valueKey(batch.format, value));
-      if (entry === undefined || entry.state !== PENDING) continue;
-      entry.state = FAILED;
-      entry.carriers = undefined;
-      report.iocsFailed++;
+      if (values.settle(batch.format, value, FAILED) !== undefined) report.iocsFailed++;
     }
   };
 
@@ -137,7 +176,14 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
 
   try {
     for await (const page of input.pages) {
+      let sinceYield = 0;
       for (const attribute of page.attributes) {
+        if (++sinceYield === ATTRIBUTES_BETWEEN_YIELDS) {
+          sinceYield = 0;
+          // Lets sockets move meanwhile: the next page keeps arriving and batches keep being answered.
+          await yieldToEventLoop();
+          if (fatal !== undefined) break;
+        }
         report.attributesFetched++;
         // The query asks for IDS, non-deleted attributes; a row that says otherwise is not pushed.
         if (!attribute.toIds || attribute.deleted) {
@@ -162,18 +208,18 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
           continue;
         }
         const { value, format } = result.indicator;
-        const vkey = valueKey(format, value);
-        const entry = values.get(vkey);
-        if (entry === undefined) {
-          values.set(vkey, { state: PENDING, carriers: [[key, attribute.timestamp]] });
+        const state = values.meet(format, value, key, attribute.timestamp);
+        if (state === undefined) {
           const batch = batcher.add(format, value);
           if (batch !== undefined) await dispatch(batch);
           if (fatal !== undefined) break;
           continue;
         }
         report.alreadyDelivered++;
-        if (entry.state === PENDING) entry.carriers?.push([key, attribute.timestamp]);
-        else if (entry.state === ACCEPTED) input.delivered.add(key, attribute.timestamp, input.now());
+        if (state === ACCEPTED) {
+          input.delivered.add(key, attribute.timestamp, input.now());
+          input.onAccepted?.(format, value, [key]);
+        }
         // FAILED: the attribute stays undelivered and comes back next cycle.
       }
       if (fatal !== undefined) break;
@@ -193,6 +239,3 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
   return report;
 }
 
-function valueKey(format: string, value: string): string {
-  return `${format}\u0000${value}`;
-}

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
 import { decodeDeliveredAttributes, encodeDeliveredAttributes } from './delivered-attributes-codec.js';
 import { DeliveredAttributes } from './delivered-attributes.js';
+import { writeDeliveredInSlices } from './delivered-file.js';
+import { LiveIndicators } from './live-indicators.js';
 
 interface CursorFile {
   version: 1;
@@ -20,7 +22,14 @@ export class SyncState {
     private readonly deliveredFile: StateFile,
     readonly delivered: DeliveredAttributes,
     private cursorMs: number | undefined,
-  ) {}
+  ) {
+    this.savedVersion = delivered.version;
+  }
+
+  /** `delivered.version` as last read or written. */
+  private savedVersion: number;
+  /** Saves follow one another: they share the temporary file. */
+  private saving: Promise<void> = Promise.resolve();
 
   static async load(dataPath: string, capacity: number, logger: Logger): Promise<SyncState> {
     const cursorFile = new StateFile(path.join(dataPath, 'misp-ids-cursor.json'), logger);
@@ -40,13 +49,49 @@ export class SyncState {
     return new SyncState(cursorFile, deliveredFile, delivered, cursorMs);
   }
 
+  /** The indicators submitted with an expiry (only kept with `valid_for`). */
+  static async loadLiveIndicators(dataPath: string, logger: Logger): Promise<{ live: LiveIndicators; save: () => Promise<void> }> {
+    const file = new StateFile(path.join(dataPath, 'misp-ids-live-indicators.json'), logger);
+    let live = new LiveIndicators();
+    const saved = await file.readJson<unknown>();
+    if (saved !== undefined) {
+      try {
+        live = LiveIndicators.fromJSON(saved);
+      } catch (error) {
+        logger.log(`The expiry schedule could not be read (${(error as Error).message}); indicators pushed earlier will be refreshed when MISP publishes them again.`, 'warning');
+      }
+    }
+    return { live, save: () => file.writeJson(live) };
+  }
+
   /** Start of the last complete cycle, if any. */
   get lastCompleteCycleStartMs(): number | undefined {
     return this.cursorMs;
   }
 
+  /**
+   * Writes the delivered memory, unless it is unchanged since it was last read or written: an
+   * image of a million entries is 22 MB, not to be rewritten for nothing (e.g. at a stop right
+   * after a cycle's end).
+   */
   async saveDelivered(): Promise<void> {
+    const save = this.saving.catch(() => undefined).then(() => this.writeDelivered());
+    this.saving = save;
+    await save;
+  }
+
+  private async writeDelivered(): Promise<void> {
+    const version = this.delivered.version;
+    if (version === this.savedVersion) return;
+    // In slices, so that neither memory nor the event loop pays for the whole image at once; should
+    // the memory be compacted or grow during the write, a snapshot instead.
+    if (await writeDeliveredInSlices(this.deliveredFile.path, this.delivered)) {
+      this.savedVersion = version;
+      return;
+    }
+    const snapshot = this.delivered.version;
     await this.deliveredFile.writeBytes(encodeDeliveredAttributes(this.delivered));
+    this.savedVersion = snapshot;
   }
 
   async completeCycle(cycleStartMs: number): Promise<void> {

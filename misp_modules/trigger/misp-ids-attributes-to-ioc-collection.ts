@@ -3,11 +3,15 @@ import type { MispIocsPushedEvent, MispModuleConfiguration } from '../configurat
 import { argumentDefault } from '../configuration/module-root.js';
 import { lookbackDays, type ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
 import { checkFeedHeaders, FeedSource, FeedSyncState, parseFeedHeaders } from '../feed/index.js';
-import { normaliseAttribute } from '../iocs/normalise-attribute.js';
+import { confirmedAttributes, withdrawnSince } from '../expiry/misp-withdrawals.js';
+import { isoSeconds, refreshDue, withdrawAttributes, type ExpiryOutcome, type ExpiryPorts } from '../expiry/indicator-expiry.js';
+import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } from '../filters/attribute-filter.js';
+import { createAttributeNormaliser, DEFAULT_IOC_TYPE_ROWS, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
 import { MispClient } from '../misp/misp-client.js';
 import { runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
+import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
 import { describeCycle, describeInvalid } from './cycle-summary.js';
 import { registerTriggerMetrics, type TriggerMetrics } from './trigger-metrics.js';
@@ -21,6 +25,8 @@ const DELIVERED_SAVE_INTERVAL_MS = 30_000;
 /** Cycles failing in a row before one critical log. */
 const FAILED_CYCLES_BEFORE_CRITICAL = 5;
 const MS_PER_DAY = 86_400_000;
+/** Refreshes submitted at most per cycle, so that a large collection's refresh spreads over cycles. */
+const REFRESHES_PER_CYCLE = 5_000;
 
 export const IOCS_PUSHED_EVENT = 'MISP IOCs pushed';
 
@@ -29,10 +35,28 @@ interface SourceCycle {
   pages: AsyncIterable<SourcePage>;
   /** Called once the pipeline ended; `complete` when every value it carried was accepted. */
   finish(complete: boolean): Promise<void>;
+  /** IDS attributes the source itself left out for the filters (MISP filters server-side: 0). */
+  filtered(): number;
+}
+
+/** What every cycle of one run shares. */
+interface CycleContext {
+  state: SyncState;
+  source: AttributeSource;
+  collection: IocCollectionClient;
+  metrics: TriggerMetrics;
+  filters: AttributeFilterSettings;
+  normaliser: AttributeNormaliser;
+  /** With `valid_for`: the schedule of what was submitted with an expiry. */
+  expiry: { validForSeconds: number; live: LiveIndicators; save: () => Promise<void> } | undefined;
+  windowDays: number;
+  sleepSeconds: number;
 }
 
 interface AttributeSource {
   describe: string;
+  /** The MISP API, to confirm and withdraw attributes by uuid; a feed cannot be asked. */
+  misp?: MispClient;
   open(window: { sinceMs: number; windowStartMs: number; pageSize: number }, signal: AbortSignal): Promise<SourceCycle>;
   close(): void;
 }
@@ -56,6 +80,10 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   static checkConfiguration(account: Record<string, unknown>, configuration: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+    if (Array.isArray(configuration.attribute_types)) {
+      const { unknown } = selectIocTypeRows(configuration.attribute_types.filter((type): type is string => typeof type === 'string'));
+      if (unknown.length > 0) problems.push(`attribute_types: no support for ${unknown.join(', ')}`);
+    }
     if (configuration.source === 'misp_feed') {
       if (!present(configuration.feed_location)) problems.push('missing feed_location (required when source is misp_feed)');
       try {
@@ -79,9 +107,12 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
 
     const windowDays = lookbackDays(configuration, String(argumentDefault('publish_timestamp')));
     const sleepSeconds = this.pauseBetweenCycles(configuration.sleep_time);
-    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
-    const source = await this.openSource(proxies);
+    const filters = filterSettingsOf(configuration);
+    const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
+    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
+    const expiry = validForSeconds === undefined ? undefined : { validForSeconds, ...(await SyncState.loadLiveIndicators(this.dataPath, this)) };
+    const source = await this.openSource(proxies, filters);
     const collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
       collectionUuid: configuration.ioc_collection_uuid,
@@ -91,72 +122,31 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       logger: this,
       ...proxies,
     });
+    const context: CycleContext = {
+      state,
+      source,
+      collection,
+      metrics,
+      filters,
+      normaliser: createAttributeNormaliser(selectIocTypeRows(filters.types).rows),
+      expiry,
+      windowDays,
+      sleepSeconds,
+    };
 
     this.log(
       `Starting: ${source.describe} → ${configuration.ioc_collection_uuid}, look-back ${windowDays} day(s), a cycle every ${sleepSeconds} s, ${state.delivered.size} attributes remembered as delivered.`,
     );
-    let cycle = 0;
     let failuresInARow = 0;
     try {
-      while (this.running) {
-        cycle++;
-        const startedAt = this.clock.now();
-        const windowStart = startedAt - windowDays * MS_PER_DAY;
-        const previous = state.lastCompleteCycleStartMs;
-        const since = previous === undefined ? windowStart : Math.max(windowStart, previous - SAFETY_OVERLAP_MS);
-        const expired = state.delivered.expire(windowStart - MS_PER_DAY);
-        if (expired > 0) this.log(`Forgot ${expired} delivered attributes older than the look-back window.`, 'debug');
-        collection.resetRetryBudget();
-        let lastSave = startedAt;
-        let sourceCycle: SourceCycle | undefined;
-        let complete = false;
-        try {
-          sourceCycle = await source.open({ sinceMs: since, windowStartMs: windowStart, pageSize: configuration.misp_page_size }, this.signal);
-          const report = await runSyncCycle({
-            pages: sourceCycle.pages,
-            normalise: normaliseAttribute,
-            push: (batch) => collection.push(batch, this.signal),
-            delivered: state.delivered,
-            batchSize: configuration.batch_size,
-            maxBatchesInFlight: 4,
-            now: () => this.clock.now(),
-            onPage: async () => {
-              this.heartbeat();
-              if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
-                lastSave = this.clock.now();
-                await state.saveDelivered();
-              }
-            },
-          });
-          const durationSeconds = (this.clock.now() - startedAt) / 1000;
-          this.record(metrics, report, durationSeconds);
-          complete = report.iocsFailed === 0 && this.running;
-          if (complete) await state.completeCycle(startedAt);
-          else await state.saveDelivered();
-          metrics.cycles.labels(complete ? 'success' : 'failure').inc();
-          this.log(describeCycle(cycle, report, durationSeconds));
-          if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
-          if (report.iocsFailed > 0) {
-            this.log(`Cycle ${cycle}: ${report.iocsFailed} indicators were not accepted by the IOC collection; they will be pushed again next cycle.`, 'error');
-          }
-          failuresInARow = complete ? 0 : failuresInARow + 1;
-          if (report.iocsSubmitted > 0) await this.sendCycleEvent(report, durationSeconds);
-        } catch (error) {
-          if (error instanceof FatalIocCollectionError) throw new FatalTriggerError(error.message);
-          if (!this.running) break;
-          failuresInARow++;
-          metrics.cycles.labels('failure').inc();
-          metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
-          await state.saveDelivered();
-          this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
-        } finally {
-          await sourceCycle?.finish(complete);
-        }
+      for (let cycle = 1; this.running; cycle++) {
+        const complete = await this.runCycle(cycle, context);
+        if (!this.running) break;
+        failuresInARow = complete ? 0 : failuresInARow + 1;
         if (failuresInARow === FAILED_CYCLES_BEFORE_CRITICAL) {
           this.log(`${failuresInARow} cycles in a row did not complete: indicators are not reaching the IOC collection. See the previous errors.`, 'critical');
         }
         this.heartbeat();
-        if (!this.running) break;
         await this.sleep(sleepSeconds);
       }
     } finally {
@@ -166,8 +156,89 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     }
   }
 
+  /**
+   * One cycle: read the source from the cursor (less the overlap) or the window, push, then keep the
+   * expiry schedule. Returns whether everything was delivered, which alone moves the cursor. A fatal
+   * IOC-collection error stops the trigger; any other failure is logged and the next cycle retries.
+   */
+  private async runCycle(cycle: number, context: CycleContext): Promise<boolean> {
+    const { state, source, collection, metrics, expiry } = context;
+    const configuration = this.configuration;
+    const startedAt = this.clock.now();
+    const windowStart = startedAt - context.windowDays * MS_PER_DAY;
+    const previous = state.lastCompleteCycleStartMs;
+    const since = previous === undefined ? windowStart : Math.max(windowStart, previous - SAFETY_OVERLAP_MS);
+    const forgotten = state.delivered.expire(windowStart - MS_PER_DAY);
+    if (forgotten > 0) this.log(`Forgot ${forgotten} delivered attributes older than the look-back window.`, 'debug');
+    collection.resetRetryBudget();
+    const validUntil = (): number | undefined => (expiry === undefined ? undefined : this.nowSeconds() + expiry.validForSeconds);
+    let lastSave = startedAt;
+    let sourceCycle: SourceCycle | undefined;
+    let complete = false;
+    try {
+      sourceCycle = await source.open({ sinceMs: since, windowStartMs: windowStart, pageSize: configuration.misp_page_size }, this.signal);
+      const report = await runSyncCycle({
+        pages: sourceCycle.pages,
+        normalise: context.normaliser.normalise,
+        push: (batch) => {
+          const until = validUntil();
+          return collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+        },
+        ...(expiry === undefined ? {} : { onAccepted: (format: string, value: string, keys: readonly string[]) => expiry.live.accepted(format, value, keys, validUntil() ?? 0) }),
+        delivered: state.delivered,
+        batchSize: configuration.batch_size,
+        maxBatchesInFlight: 4,
+        now: () => this.clock.now(),
+        onPage: async () => {
+          this.heartbeat();
+          if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
+            lastSave = this.clock.now();
+            // Not awaited: the cycle keeps reading while the image is written; saves queue up.
+            void state.saveDelivered().catch((error: unknown) => {
+              this.log(`The memory of delivered attributes could not be saved (${(error as Error).message}); it is saved again at the end of the cycle.`, 'warning');
+            });
+          }
+        },
+      });
+      const expiryOutcome = expiry === undefined ? undefined : await this.maintainExpiry(expiry.live, source, collection, { sinceMs: since, validForSeconds: expiry.validForSeconds, sleepSeconds: context.sleepSeconds, filters: context.filters });
+      if (expiry !== undefined) await expiry.save();
+      const durationSeconds = (this.clock.now() - startedAt) / 1000;
+      this.record(metrics, report, durationSeconds);
+      complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
+      if (complete) await state.completeCycle(startedAt);
+      else await state.saveDelivered();
+      metrics.cycles.labels(complete ? 'success' : 'failure').inc();
+      this.log(describeCycle(cycle, report, durationSeconds));
+      if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
+      if (report.iocsFailed > 0) {
+        this.log(`Cycle ${cycle}: ${report.iocsFailed} indicators were not accepted by the IOC collection; they will be pushed again next cycle.`, 'error');
+      }
+      if (expiryOutcome !== undefined && expiryOutcome.refreshed + expiryOutcome.withdrawn + expiryOutcome.failed > 0) {
+        this.log(`Cycle ${cycle}: ${expiryOutcome.refreshed} IOCs refreshed before they lapse, ${expiryOutcome.withdrawn} withdrawn from the collection, ${expiryOutcome.failed} not accepted.`);
+      }
+      if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
+        await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome);
+      }
+      return complete;
+    } catch (error) {
+      if (error instanceof FatalIocCollectionError) throw new FatalTriggerError(error.message);
+      if (!this.running) return false;
+      metrics.cycles.labels('failure').inc();
+      metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
+      await state.saveDelivered();
+      if (expiry !== undefined) await expiry.save();
+      this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
+      return false;
+    } finally {
+      await sourceCycle?.finish(complete);
+    }
+  }
+
   /** The MISP API (a cursor on event publication time) or a MISP feed (its own record of synced events). */
-  private async openSource(proxies: { httpProxy?: string | undefined; httpsProxy?: string | undefined; verifySsl: boolean }): Promise<AttributeSource> {
+  private async openSource(
+    proxies: { httpProxy?: string | undefined; httpsProxy?: string | undefined; verifySsl: boolean },
+    filters: AttributeFilterSettings,
+  ): Promise<AttributeSource> {
     const configuration = this.configuration;
     const account = this.moduleConfiguration;
     if (configuration.source === 'misp_feed') {
@@ -176,6 +247,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           location: configuration.feed_location ?? '',
           headers: feedHeadersOf({ ...account }),
           concurrency: configuration.feed_concurrency,
+          filter: createLocalFilter(filters),
           clock: this.clock,
           logger: this,
           ...proxies,
@@ -187,21 +259,65 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         // A feed has no publication cursor: it reads the whole window and skips unchanged events itself.
         open: async ({ windowStartMs }, signal) => {
           const cycle = await feed.startCycle({ sinceMs: windowStartMs }, signal);
-          return { pages: cycle.pages, finish: (complete) => cycle.commit(complete) };
+          return { pages: cycle.pages, finish: (complete) => cycle.commit(complete), filtered: () => cycle.stats.attributesFiltered };
         },
         close: () => feed.close(),
       };
     }
     const mispUrl = account.misp_url ?? '';
     const misp = new MispClient({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', clock: this.clock, logger: this, ...proxies });
+    const query = restSearchFilters(filters);
     return {
       describe: `MISP ${new URL(mispUrl).host}`,
+      misp,
       open: async ({ sinceMs, pageSize }, signal) => ({
-        pages: misp.searchAttributes({ publishedSince: Math.floor(sinceMs / 1000), pageSize }, signal),
+        pages: misp.searchAttributes({ publishedSince: Math.floor(sinceMs / 1000), pageSize, filters: query }, signal),
         finish: async () => undefined,
+        filtered: () => 0,
       }),
       close: () => misp.close(),
     };
+  }
+
+  /**
+   * With `valid_for`: withdraws what MISP withdrew since the cursor (IDS flag cleared, deleted),
+   * then refreshes what lapses soon and MISP still confirms. A feed cannot be asked: its indicators
+   * are refreshed while an attribute carries them, and lapse on their own once the feed drops them.
+   */
+  private async maintainExpiry(
+    live: LiveIndicators,
+    source: AttributeSource,
+    collection: IocCollectionClient,
+    settings: { sinceMs: number; validForSeconds: number; sleepSeconds: number; filters: AttributeFilterSettings },
+  ): Promise<ExpiryOutcome> {
+    const configuration = this.configuration;
+    const misp = source.misp;
+    const ports: ExpiryPorts = {
+      push: (batch) => collection.push(batch, this.signal),
+      confirm:
+        misp === undefined
+          ? undefined
+          : (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal),
+    };
+    const base = { nowSeconds: this.nowSeconds(), validForSeconds: settings.validForSeconds, batchSize: configuration.batch_size };
+    const withdrawn =
+      misp === undefined
+        ? { refreshed: 0, withdrawn: 0, failed: 0 }
+        : await withdrawAttributes(
+            live,
+            await withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, configuration.misp_page_size, this.signal),
+            ports,
+            base,
+          );
+    // Refresh well before the lapse, and never later than two cycles before it.
+    const refreshWithinSeconds = Math.max(Math.floor(settings.validForSeconds / 3), 2 * settings.sleepSeconds);
+    const refreshed = await refreshDue(live, ports, { ...base, refreshWithinSeconds, limit: REFRESHES_PER_CYCLE });
+    live.prune(base.nowSeconds);
+    return { refreshed: refreshed.refreshed, withdrawn: withdrawn.withdrawn + refreshed.withdrawn, failed: withdrawn.failed + refreshed.failed };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
   }
 
   /**
@@ -219,8 +335,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     metrics.cycleDuration.observe(durationSeconds);
   }
 
-  private async sendCycleEvent(report: CycleReport, durationSeconds: number): Promise<void> {
+  private async sendCycleEvent(report: CycleReport, durationSeconds: number, filtered: number, expired: ExpiryOutcome | undefined): Promise<void> {
     const event: MispIocsPushedEvent = {
+      iocs_skipped_filtered: filtered,
+      iocs_refreshed: expired?.refreshed ?? 0,
+      iocs_withdrawn: expired?.withdrawn ?? 0,
       attributes_processed: report.attributesFetched,
       iocs_submitted: report.iocsSubmitted,
       iocs_skipped_invalid: report.iocsInvalid,
@@ -243,4 +362,14 @@ function feedHeadersOf(account: Record<string, unknown>): Record<string, string>
   const text = typeof account.feed_headers === 'string' ? account.feed_headers : undefined;
   const authorization = typeof account.feed_authorization === 'string' && account.feed_authorization.trim() !== '' ? account.feed_authorization.trim() : undefined;
   return checkFeedHeaders({ ...parseFeedHeaders(text), ...(authorization === undefined ? {} : { authorization }) });
+}
+
+/** The trigger's filter arguments, with the documented types when it names none. */
+function filterSettingsOf(configuration: ValidatedTriggerConfiguration): AttributeFilterSettings {
+  return {
+    tags: configuration.tags,
+    organisations: configuration.organisations,
+    types: configuration.attribute_types ?? DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType),
+    enforceWarninglist: configuration.enforce_warninglist,
+  };
 }

@@ -67,17 +67,34 @@ function judge(kind: Kind, text: string): { value: string; observable: string } 
 interface FeedAttribute {
   type: string;
   value: string;
-  to_ids?: boolean;
-  deleted?: boolean;
+  to_ids?: boolean | number | string;
+  deleted?: boolean | number | string;
+  /** Set here, not in the files: the attribute sits in an object marked deleted. */
+  inDeletedObject?: boolean;
+}
+
+interface FeedEventFile {
+  Event: { uuid: string; info: string; Attribute?: FeedAttribute[]; Object?: Array<{ deleted?: boolean | number | string; Attribute?: FeedAttribute[] }> };
+}
+
+/** The demo event files, parsed, in name order. */
+export function demoEventDocuments(): Array<{ file: string; document: FeedEventFile }> {
+  return readdirSync(DEMO_DATA)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, document: JSON.parse(readFileSync(path.join(DEMO_DATA, file), 'utf8')) as FeedEventFile }));
 }
 
 /** Every attribute of every demo event, event-level and inside objects. */
 export function demoFeedAttributes(): FeedAttribute[] {
   const attributes: FeedAttribute[] = [];
-  for (const name of readdirSync(DEMO_DATA).filter((file) => file.endsWith('.json')).sort()) {
-    const event = (JSON.parse(readFileSync(path.join(DEMO_DATA, name), 'utf8')) as { Event: { Attribute?: FeedAttribute[]; Object?: Array<{ Attribute?: FeedAttribute[] }> } }).Event;
+  for (const { document } of demoEventDocuments()) {
+    const event = document.Event;
     attributes.push(...(event.Attribute ?? []));
-    for (const object of event.Object ?? []) attributes.push(...(object.Attribute ?? []));
+    for (const object of event.Object ?? []) {
+      const deleted = object.deleted === true || object.deleted === 1 || object.deleted === '1';
+      attributes.push(...(object.Attribute ?? []).map((attribute) => (deleted ? { ...attribute, inDeletedObject: true } : attribute)));
+    }
   }
   return attributes;
 }
@@ -96,10 +113,52 @@ export interface DemoExpectation {
   total: number;
 }
 
+/** MISP writes its booleans as true, 1 or "1" depending on the producer. */
+const flagged = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
+
+/**
+ * What restSearch with `to_ids: 1` answers (the API demo): the attributes whose own flags say
+ * IDS and not deleted, event-level and in objects.
+ */
+function takenByRestSearch(attribute: FeedAttribute): boolean {
+  return attribute.to_ids === true && attribute.deleted !== true;
+}
+
+/**
+ * What a MISP feed reader keeps: it filters itself what restSearch filters on the server, and
+ * also drops what sits in a deleted object (the feed carries the object's flag, restSearch hides
+ * such objects' attributes) and attributes without a type or a value.
+ */
+function takenFromFeed(attribute: FeedAttribute): boolean {
+  if (typeof attribute.type !== 'string' || attribute.type === '' || attribute.value === undefined || attribute.value === '') return false;
+  return flagged(attribute.to_ids) && !flagged(attribute.deleted) && attribute.inDeletedObject !== true;
+}
+
+/** The attributes of the demo files a feed reader leaves out, and why. */
+export function feedLeftOut(): { notIds: number; deleted: number } {
+  let notIds = 0;
+  let deleted = 0;
+  for (const attribute of demoFeedAttributes()) {
+    if (flagged(attribute.deleted) || attribute.inDeletedObject === true) deleted++;
+    else if (!flagged(attribute.to_ids)) notIds++;
+  }
+  return { notIds, deleted };
+}
+
+/** The API demo's expectation: restSearch's filters. */
 export function expectedFromDemoData(): DemoExpectation {
+  return expectedWith(takenByRestSearch);
+}
+
+/** The feed demo's expectation: the feed reader's filters, on the same files. */
+export function expectedFromDemoFeed(): DemoExpectation {
+  return expectedWith(takenFromFeed);
+}
+
+function expectedWith(taken: (attribute: FeedAttribute) => boolean): DemoExpectation {
   const expectation: DemoExpectation = { fetched: 0, idsByType: new Map(), unsupported: 0, invalid: [], repeats: 0, byObservable: new Map(), total: 0 };
   for (const attribute of demoFeedAttributes()) {
-    if (attribute.to_ids !== true || attribute.deleted === true) continue;
+    if (!taken(attribute)) continue;
     expectation.fetched++;
     expectation.idsByType.set(attribute.type, (expectation.idsByType.get(attribute.type) ?? 0) + 1);
     const row = SUPPORTED[attribute.type];

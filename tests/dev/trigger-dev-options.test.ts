@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_IOC_COLLECTION_SERVER,
@@ -33,6 +34,7 @@ describe('parseTriggerDevOptions', () => {
       dataPath: undefined,
       verifySsl: true,
       misp: undefined,
+      feed: undefined,
       collection: undefined,
       dryRunCollectionUuid: undefined,
     });
@@ -104,6 +106,40 @@ describe('parseTriggerDevOptions', () => {
 
   it('keeps a dry run from remembering deliveries in a data path that a real run would reuse', () => {
     expect(usageError(['--dry-run', '--data-path', '/tmp/state']).message).toContain('throw-away data path');
+  });
+
+  it('--feed runs the demo as a MISP feed, at the demo pace, with the authorization of FEED_AUTHORIZATION if any', () => {
+    const options = parseTriggerDevOptions(['--feed', '--once'], {});
+    expect(options.feed).toEqual({ kind: 'demo', authorization: undefined });
+    expect(options.misp).toBeUndefined();
+    expect(options.intervalSeconds).toBe(DEMO_INTERVAL_SECONDS);
+    expect(parseTriggerDevOptions(['--feed'], { FEED_AUTHORIZATION: 'Bearer abc123' }).feed).toEqual({ kind: 'demo', authorization: 'Bearer abc123' });
+    expect(parseTriggerDevOptions(['--feed', '--feed-authorization', 'Bearer def456'], { FEED_AUTHORIZATION: 'Bearer abc123' }).feed?.authorization).toBe('Bearer def456');
+    // The variable alone, without a feed, changes nothing.
+    expect(parseTriggerDevOptions([], { FEED_AUTHORIZATION: 'Bearer abc123' }).feed).toBeUndefined();
+  });
+
+  it('--feed-location reads a real feed, by URL or directory, into the embedded collection or to Sekoia.io', () => {
+    const byUrl = parseTriggerDevOptions(['--feed-location', 'https://feeds.example.org/misp', '--once'], { FEED_AUTHORIZATION: 'Bearer abc123' });
+    expect(byUrl.feed).toEqual({ kind: 'location', location: 'https://feeds.example.org/misp', authorization: 'Bearer abc123' });
+    expect(byUrl.collection).toBeUndefined();
+    expect(byUrl.intervalSeconds).toBeUndefined();
+    const relative = parseTriggerDevOptions(['--feed-location', 'out/feed'], { INIT_CWD: '/home/analyst' });
+    expect(relative.feed).toEqual({ kind: 'location', location: path.resolve('/home/analyst', 'out/feed'), authorization: undefined });
+    const pushing = parseTriggerDevOptions(['--feed-location=/mnt/usb/misp-feed'], { SEKOIA_API_KEY: SEKOIA_KEY, IOC_COLLECTION_UUID: COLLECTION });
+    expect(pushing.collection).toEqual({ server: DEFAULT_IOC_COLLECTION_SERVER, uuid: COLLECTION, apiKey: SEKOIA_KEY });
+    expect(pushing.feed).toMatchObject({ kind: 'location', location: '/mnt/usb/misp-feed' });
+  });
+
+  it('refuses two sources, the demo feed towards a real collection, and unusable feed settings, never echoing the header', () => {
+    expect(usageError(['--feed'], { MISP_URL: 'https://misp.example.org', MISP_API_KEY: MISP_KEY }).message).toContain('choose one source');
+    expect(usageError(['--feed-location', 'https://feeds.example.org/misp'], realEnv).message).toContain('choose one source');
+    expect(usageError(['--feed'], { SEKOIA_API_KEY: SEKOIA_KEY, IOC_COLLECTION_UUID: COLLECTION }).message).toContain('not meant for a real IOC collection');
+    expect(usageError(['--feed-location', 'ftp://feeds.example.org/misp']).message).toMatch(/^--feed-location: .*https:\/\//);
+    expect(usageError(['--feed-authorization', 'Bearer abc123']).message).toContain('add --feed or --feed-location');
+    const broken = usageError(['--feed'], { FEED_AUTHORIZATION: 'Bearer abc123\r\nX-Injected: 1' }).message;
+    expect(broken).toContain('line break');
+    expect(broken).not.toContain('abc123');
   });
 
   it('accepts --help whatever else is missing', () => {

@@ -148,7 +148,7 @@ describe('trigger:dev usage', () => {
   it('--help documents every option and its variable', async () => {
     const help = await runTriggerDev(['--help']);
     expect(help.code).toBe(0);
-    for (const word of ['--once', '--dry-run', '--interval', '--lookback-days', '--data-path', '--verbose', '--no-verify-ssl', '--misp-url', 'MISP_URL', '--misp-api-key', 'MISP_API_KEY', '--sekoia-api-key', 'SEKOIA_API_KEY', '--collection', 'IOC_COLLECTION_UUID', '--server', 'IOC_COLLECTION_SERVER']) {
+    for (const word of ['--once', '--dry-run', '--interval', '--lookback-days', '--data-path', '--verbose', '--no-verify-ssl', '--misp-url', 'MISP_URL', '--misp-api-key', 'MISP_API_KEY', '--sekoia-api-key', 'SEKOIA_API_KEY', '--collection', 'IOC_COLLECTION_UUID', '--server', 'IOC_COLLECTION_SERVER', '--feed', '--feed-location', '--feed-authorization', 'FEED_AUTHORIZATION']) {
       expect(help.output).toContain(word);
     }
   });

@@ -76,10 +76,10 @@ function realSamples(): Record<string, { value: string; pushed: string }[]> {
 }
 
 describe('the IOC type table', () => {
-  it('holds exactly the rows of CONTRACT §6, and supportedMispTypes() is its rows', () => {
+  it('syncs by default exactly the rows of CONTRACT §6, and supportedMispTypes() is those rows', () => {
     const rowTypes = IOC_TYPE_TABLE.map((row) => row.mispType);
     expect(new Set(rowTypes).size).toBe(rowTypes.length);
-    expect([...supportedMispTypes()]).toEqual(rowTypes);
+    expect([...supportedMispTypes()]).toEqual(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => row.mispType));
     expect(new Set(supportedMispTypes())).toEqual(new Set(Object.keys(CONTRACT_OBSERVABLES)));
   });
 
@@ -97,12 +97,12 @@ describe('the IOC type table', () => {
     for (const row of IOC_TYPE_TABLE) {
       expect(Object.keys(EXTRACTIONS)).toContain(row.extraction);
       expect(Object.keys(IOC_KINDS)).toContain(row.kind);
-      expect(new Set(IOC_KINDS[row.kind].observables)).toEqual(new Set(CONTRACT_OBSERVABLES[row.mispType]));
+      if (row.byDefault) expect(new Set(IOC_KINDS[row.kind].observables)).toEqual(new Set(CONTRACT_OBSERVABLES[row.mispType]));
     }
   });
 
   const samples = realSamples();
-  it.each(IOC_TYPE_TABLE.map((row) => [row.mispType]))('row %s: real values are pushed as the contract says', (type) => {
+  it.each(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => [row.mispType]))('row %s: real values are pushed as the contract says', (type) => {
     const rows = samples[type]!;
     expect(rows.length).toBeGreaterThanOrEqual(30);
     for (const { value, pushed } of rows) {
@@ -183,36 +183,59 @@ describe('composite values', () => {
 });
 
 describe('growing and narrowing the table', () => {
-  // The next types: each one is a row naming an existing extraction and kind.
-  const NEXT_ROWS: readonly IocTypeRow[] = [
-    { mispType: 'ip-src', extraction: 'whole', kind: 'ip' },
-    { mispType: 'ip-src|port', extraction: 'host-before-port', kind: 'ip' },
-    { mispType: 'hostname', extraction: 'whole', kind: 'domain' },
-    { mispType: 'hostname|port', extraction: 'host-before-port', kind: 'domain' },
-    { mispType: 'sha512', extraction: 'whole', kind: 'sha512' },
-    { mispType: 'filename|sha512', extraction: 'after-last-pipe', kind: 'sha512' },
-  ];
-  const grown = createAttributeNormaliser([...IOC_TYPE_TABLE, ...NEXT_ROWS]);
+  const EXTRA_TYPES = ['ip-src', 'ip-src|port', 'hostname', 'hostname|port', 'sha512', 'filename|sha512', 'email-src', 'email-dst'];
+  const all = createAttributeNormaliser(selectIocTypeRows(IOC_TYPE_TABLE.map((row) => row.mispType)).rows);
 
-  it('supports a new type by adding its row', () => {
-    expect(grown.supportedMispTypes()).toEqual([...supportedMispTypes(), ...NEXT_ROWS.map((row) => row.mispType)]);
+  it('syncs the CONTRACT types by default and the other IDS types only when chosen', () => {
+    expect([...supportedMispTypes()].sort()).toEqual(Object.keys(CONTRACT_OBSERVABLES).sort());
+    expect(IOC_TYPE_TABLE.filter((row) => !row.byDefault).map((row) => row.mispType)).toEqual(EXTRA_TYPES);
     const ipSources = valuesOfType('ip-src');
     const hostnames = valuesOfType('hostname');
     const sha512s = certFrValuesOfType('sha512');
     expect(ipSources.length * hostnames.length * sha512s.length).toBeGreaterThan(0);
-    for (const value of ipSources) expect(okValue(grown.normalise('ip-src', value))).toBe(value);
-    for (const value of ipSources) expect(okValue(grown.normalise('ip-src|port', `${value}:443`))).toBe(value);
-    for (const value of hostnames) expect(okValue(grown.normalise('hostname', value))).toBe(value.toLowerCase());
-    for (const value of hostnames) expect(okValue(grown.normalise('hostname|port', `${value}|8080`))).toBe(value.toLowerCase());
-    for (const value of sha512s) expect(okValue(grown.normalise('sha512', value))).toBe(value.toLowerCase());
-    for (const value of sha512s) expect(okValue(grown.normalise('filename|sha512', `x.bin|${value}`))).toBe(value.toLowerCase());
-    expect(normaliseAttribute('ip-src', ipSources[0]!)).toEqual({ status: 'unsupported' });
+    for (const value of ipSources) expect(okValue(all.normalise('ip-src', value))).toBe(value);
+    for (const value of ipSources) expect(okValue(all.normalise('ip-src|port', `${value}:443`))).toBe(value);
+    for (const value of hostnames) expect(okValue(all.normalise('hostname', value))).toBe(value.toLowerCase());
+    for (const value of hostnames) expect(okValue(all.normalise('hostname|port', `${value}|8080`))).toBe(value.toLowerCase());
+    for (const value of sha512s) expect(okValue(all.normalise('sha512', value))).toBe(value.toLowerCase());
+    for (const value of sha512s) expect(okValue(all.normalise('filename|sha512', `x.bin|${value}`))).toBe(value.toLowerCase());
+    for (const type of EXTRA_TYPES) expect(normaliseAttribute(type, ipSources[0]!)).toEqual({ status: 'unsupported' });
+  });
+
+  it.each([
+    ['ip-src', ['10.0.0.256', '127.0.0.1', '198.51.100.0/24', '198.51.100.7\n']],
+    ['ip-src|port', ['198.51.100.7', '198.51.100.7|99999', '0.0.0.0|80']],
+    ['hostname', ['evil[.]example', 'single-label', 'bad_tld.example.123', 'host name.example']],
+    ['hostname|port', ['c2.example', 'c2.example|port', '-lead.example|443']],
+    ['sha512', ['ab'.repeat(63), 'zz'.repeat(64), 'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e']],
+    ['filename|sha512', ['x.bin', `x.bin|${'ab'.repeat(63)}`]],
+  ] as const)('%s refuses what is not a valid indicator of its kind', (type, values) => {
+    for (const value of values) expect(all.normalise(type, value).status, `${type} ${JSON.stringify(value)}`).toBe('invalid');
+  });
+
+  it.each(['email-src', 'email-dst'])('%s: a plain address, its domain normalised', (type) => {
+    expect(all.normalise(type, 'Invoice.Desk+fr@Evil-Mail.EXAMPLE')).toEqual({
+      status: 'ok',
+      indicator: { value: 'Invoice.Desk+fr@evil-mail.example', observable: 'email-addr.value', format: 'email-addr.value' },
+    });
+    for (const bad of ['no-at-sign.example', 'a@b', 'two@@evil.example', 'a@evil.example@x.example', '.lead@evil.example', 'dou..ble@evil.example', `${'x'.repeat(65)}@evil.example`, 'a@evil[.]example', 'user@', '@evil.example']) {
+      expect(invalidReason(all.normalise(type, bad)), bad).toMatch(/e-mail|local part|domain part/);
+    }
+    expect(invalidReason(all.normalise(type, 'spaced name@evil.example'))).toMatch(/whitespace/);
+    expect(invalidReason(all.normalise(type, 'a@evil.example\nb@evil.example'))).toMatch(/line break/);
+  });
+
+  it('supports a new type by adding its row', () => {
+    const row: IocTypeRow = { mispType: 'x509-fingerprint-sha256', extraction: 'whole', kind: 'sha256', byDefault: false };
+    const grown = createAttributeNormaliser([...IOC_TYPE_TABLE, row]);
+    expect(grown.supportedMispTypes()).toEqual([...IOC_TYPE_TABLE.map((r) => r.mispType), row.mispType]);
+    expect(okValue(grown.normalise(row.mispType, 'AB'.repeat(32)))).toBe('ab'.repeat(32));
   });
 
   it('selects a subset of the types and names the unknown ones', () => {
-    const { rows, unknown } = selectIocTypeRows(['md5', 'domain', 'email-src', 'md5']);
+    const { rows, unknown } = selectIocTypeRows(['md5', 'domain', 'no-such-type', 'md5']);
     expect(rows.map((row) => row.mispType)).toEqual(['domain', 'md5']);
-    expect(unknown).toEqual(['email-src']);
+    expect(unknown).toEqual(['no-such-type']);
     const narrowed = createAttributeNormaliser(rows);
     expect(okValue(narrowed.normalise('domain', 'evil.example'))).toBe('evil.example');
     expect(narrowed.normalise('url', 'http://evil.example/')).toEqual({ status: 'unsupported' });
@@ -221,8 +244,8 @@ describe('growing and narrowing the table', () => {
   it('refuses a table with two rows for one type, or a row naming what does not exist', () => {
     expect(() => createAttributeNormaliser([...IOC_TYPE_TABLE, IOC_TYPE_TABLE[0]!])).toThrow(IocTableError);
     expect(() => createAttributeNormaliser([...IOC_TYPE_TABLE, IOC_TYPE_TABLE[0]!])).toThrow(/two rows for "ip-dst"/);
-    const unknownKind = { mispType: 'email-src', extraction: 'whole', kind: 'email' } as unknown as IocTypeRow;
-    expect(() => createAttributeNormaliser([unknownKind])).toThrow(/kind "email", which does not exist/);
+    const unknownKind = { mispType: 'phone-number', extraction: 'whole', kind: 'phone', byDefault: false } as unknown as IocTypeRow;
+    expect(() => createAttributeNormaliser([unknownKind])).toThrow(/kind "phone", which does not exist/);
     const unknownExtraction = { mispType: 'x', extraction: 'middle', kind: 'ip' } as unknown as IocTypeRow;
     expect(() => createAttributeNormaliser([unknownExtraction])).toThrow(/extraction "middle"/);
     const inherited = { mispType: 'x', extraction: 'whole', kind: 'toString' } as unknown as IocTypeRow;

@@ -38,7 +38,10 @@ function section(heading: string): string[] {
 
 /** The first table of a section: header names → cell text, one record per row; `\|` stays a `|`. */
 function table(heading: string): Array<Record<string, string>> {
-  const rows = section(heading).filter((line) => line.startsWith('|'));
+  const lines = section(heading);
+  const start = lines.findIndex((line) => line.startsWith('|'));
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
+  const rows = start === -1 ? [] : lines.slice(start, end === -1 ? undefined : end);
   const cells = (line: string): string[] =>
     line
       .slice(1, line.endsWith('|') ? -1 : undefined)
@@ -106,9 +109,14 @@ describe('the README', () => {
     expect(scripts.pretest).toMatch(/^npm run build\b/);
   });
 
-  it('lists the supported types of the type table, no more, no less', () => {
-    const documented = table('## Supported types').flatMap((row) => (row['MISP type'] ?? '').split(',').map((type) => code(type.trim())));
-    expect(documented.sort()).toEqual(IOC_TYPE_TABLE.map((row) => row.mispType).sort());
+  it('lists the supported types of the type table, no more, no less, the default ones first', () => {
+    const typesOf = (cell: string | undefined): string[] => (cell ?? '').split(/,(?![^`]*`\|)/).map((type) => code(type.trim()));
+    const byDefault = table('## Supported types').flatMap((row) => typesOf(row['MISP type']));
+    expect(byDefault.sort()).toEqual(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => row.mispType).sort());
+    const firstColumn = section('## Supported types')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split(/(?<!\\)\|/)[1] ?? '').matchAll(/`([^`]+)`/g)].map((match) => (match[1] as string).replace(/\\\|/g, '|')));
+    expect(firstColumn.sort()).toEqual(IOC_TYPE_TABLE.map((row) => row.mispType).sort());
   });
 
   it('lists the metrics the trigger registers', async () => {

@@ -44,13 +44,15 @@ export interface Runtime {
 
 interface RuntimeOptions {
   dataPath?: string;
+  /** When the fake clock starts; START_MS by default. */
+  startMs?: number;
   configuration?: Record<string, unknown>;
   account?: Record<string, unknown>;
 }
 
 /** Starts the trigger on the test runtime, against the world's servers, with a fake clock. */
 export function startTrigger(world: World, options: RuntimeOptions = {}): Runtime {
-  const clock = new FakeClock(START_MS);
+  const clock = new FakeClock(options.startMs ?? START_MS);
   const runtime = createTestRuntime(MispIdsAttributesToIocCollectionTrigger, {
     root: moduleRoot(),
     command: TRIGGER_COMMAND,

@@ -2,7 +2,7 @@
 export { Trigger, type TriggerContext, type TriggerClass } from './trigger.js';
 export { FatalTriggerError } from './fatal-trigger-error.js';
 export { Module, type ModuleOptions } from './module.js';
-export { StateFile } from './state/state-file.js';
+export { StateFile, syncDirectory } from './state/state-file.js';
 
 // Errors a trigger or its tests may meet
 export { ConfigurationError } from './configuration/configuration-error.js';

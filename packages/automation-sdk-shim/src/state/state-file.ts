@@ -110,7 +110,8 @@ function checkFrame(data: Buffer): string | undefined {
   return undefined;
 }
 
-async function syncDirectory(directory: string): Promise<void> {
+/** Makes a rename in `directory` durable, where the platform allows it. */
+export async function syncDirectory(directory: string): Promise<void> {
   // Makes the rename itself durable. Some platforms cannot open a directory for that; the rename
   // is still atomic there, only its durability on power loss is weaker.
   let handle;

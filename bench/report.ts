@@ -1,0 +1,148 @@
+/** The benchmark's outputs: a table for the terminal, the figures as JSON, a chart as SVG. */
+import type { BenchCaseResult, CycleFigures } from './bench-case.js';
+import type { StateSaveFigures } from './state-save.js';
+
+/** The issue's targets. */
+export const TARGETS = {
+  /** Wall seconds of the first cycle, by N. */
+  wallSeconds: new Map([
+    [100_000, 3],
+    [1_000_000, 20],
+  ]),
+  /** Peak RSS of the trigger for N = 1,000,000. */
+  peakRssBytes: 256 * 1024 * 1024,
+  /** Steady-state bytes as a share of the first cycle's. */
+  steadyBytesShare: 0.05,
+  /** The delivered memory for a million attributes, in memory and in the data path. */
+  stateBytes: 64 * 1024 * 1024,
+  /** Longest hold of the event loop by a save: a save must not stall the cycle. */
+  saveStallMs: 50,
+} as const;
+
+export interface TargetCheck {
+  target: string;
+  met: boolean;
+  figure: string;
+}
+
+const MB = 1024 * 1024;
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const n = (value: number): string => integer.format(value);
+
+export function checkTargets(results: readonly BenchCaseResult[], state?: StateSaveFigures): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  if (state !== undefined) {
+    const label = `State of ${n(state.entries)} delivered attributes`;
+    checks.push({ target: `${label}: at most 64 MB in memory`, met: state.memoryBytes <= TARGETS.stateBytes, figure: `${(state.memoryBytes / MB).toFixed(1)} MB` });
+    checks.push({ target: `${label}: at most 64 MB in the data path`, met: state.fileBytes <= TARGETS.stateBytes, figure: `${(state.fileBytes / MB).toFixed(1)} MB` });
+    checks.push({
+      target: `${label}: saving holds the event loop at most ${TARGETS.saveStallMs} ms`,
+      met: state.longestStallMs <= TARGETS.saveStallMs,
+      figure: `${state.longestStallMs.toFixed(1)} ms longest, ${(state.saveSeconds * 1000).toFixed(0)} ms in all`,
+    });
+  }
+  for (const result of results) {
+    const { first, steady } = result;
+    const label = `N = ${n(result.idsAttributes)}`;
+    checks.push({ target: `${label}: all expected IOCs delivered`, met: first.correct, figure: `${n(first.iocsDelivered)} / ${n(first.iocsExpected)}${first.problems.length ? ` (${first.problems.join('; ')})` : ''}` });
+    const wallTarget = TARGETS.wallSeconds.get(result.idsAttributes);
+    if (wallTarget !== undefined) {
+      checks.push({ target: `${label}: cycle in at most ${wallTarget} s`, met: first.wallSeconds <= wallTarget, figure: `${first.wallSeconds.toFixed(2)} s` });
+    }
+    if (result.idsAttributes === 1_000_000) {
+      checks.push({ target: `${label}: peak RSS at most 256 MB`, met: first.peakRssBytes <= TARGETS.peakRssBytes, figure: `${(first.peakRssBytes / MB).toFixed(0)} MB` });
+    }
+    if (steady) {
+      const share = steady.mispBytes / Math.max(1, first.mispBytes);
+      checks.push({ target: `${label}, steady state: at most 5% of the first cycle's bytes`, met: share <= TARGETS.steadyBytesShare, figure: `${(share * 100).toFixed(2)}%` });
+      checks.push({ target: `${label}, steady state: only the changed values pushed`, met: steady.correct, figure: `${n(steady.iocsDelivered)} / ${n(steady.iocsExpected)}${steady.problems.length ? ` (${steady.problems.join('; ')})` : ''}` });
+    }
+  }
+  return checks;
+}
+
+function row(figures: CycleFigures): string[] {
+  return [
+    figures.cycle === 'first' ? n(figures.idsAttributes) : `${n(figures.idsAttributes)} steady`,
+    figures.wallSeconds.toFixed(2),
+    n(figures.attributesPerSecond),
+    (figures.peakRssBytes / MB).toFixed(0),
+    n(figures.mispRequests),
+    (figures.mispBytes / MB).toFixed(1),
+    n(figures.sekoiaRequests),
+    `${n(figures.iocsDelivered)} / ${n(figures.iocsExpected)}${figures.correct ? '' : ' ✗'}`,
+  ];
+}
+
+export function formatTable(results: readonly BenchCaseResult[]): string {
+  const header = ['N (IDS attributes)', 'wall s', 'attributes/s', 'peak RSS MB', 'MISP req', 'MISP MB', 'Sekoia req', 'IOCs delivered / expected'];
+  const rows = results.flatMap((result) => [row(result.first), ...(result.steady ? [row(result.steady)] : [])]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatTargets(checks: readonly TargetCheck[]): string {
+  return checks.map((check) => `${check.met ? 'met    ' : 'MISSED '} ${check.target}: ${check.figure}`).join('\n');
+}
+
+const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Two panels against N on a logarithmic axis: the cycle's wall time and the trigger's peak RSS,
+ * with the targets drawn as dashed lines.
+ */
+export function renderChart(results: readonly BenchCaseResult[]): string {
+  const points = results.map((result) => ({ n: result.idsAttributes, seconds: result.first.wallSeconds, rssMb: result.first.peakRssBytes / MB }));
+  const width = 760;
+  const height = 320;
+  const panel = { width: 300, height: 200, top: 60 };
+  const lefts = [70, 440];
+  const ns = points.map((point) => point.n);
+  const minLog = Math.floor(Math.log10(Math.min(...ns, 10_000)));
+  const maxLog = Math.ceil(Math.log10(Math.max(...ns, 1_000_000)));
+  const x = (left: number, value: number): number => left + ((Math.log10(value) - minLog) / Math.max(1, maxLog - minLog)) * panel.width;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">MISP IDS attributes → IOC collection: one cycle, by N</text>`);
+  const panels = [
+    { title: 'Cycle wall time (s)', values: points.map((point) => point.seconds), targets: [...TARGETS.wallSeconds].map(([tn, seconds]) => ({ n: tn, value: seconds })), colour: '#1f77b4' },
+    { title: 'Peak RSS of the trigger (MB)', values: points.map((point) => point.rssMb), targets: [{ n: 1_000_000, value: TARGETS.peakRssBytes / MB }], colour: '#d62728' },
+  ];
+  panels.forEach((spec, index) => {
+    const left = lefts[index] as number;
+    const top = panel.top;
+    const bottom = top + panel.height;
+    const maxValue = Math.max(...spec.values, ...spec.targets.map((target) => target.value)) * 1.15 || 1;
+    const y = (value: number): number => bottom - (value / maxValue) * panel.height;
+    parts.push(`<text x="${left + panel.width / 2}" y="${top - 12}" text-anchor="middle" font-weight="bold">${escape(spec.title)}</text>`);
+    parts.push(`<line x1="${left}" y1="${bottom}" x2="${left + panel.width}" y2="${bottom}" stroke="#333"/>`);
+    parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`);
+    for (let exponent = minLog; exponent <= maxLog; exponent++) {
+      const value = 10 ** exponent;
+      parts.push(`<line x1="${x(left, value)}" y1="${bottom}" x2="${x(left, value)}" y2="${bottom + 5}" stroke="#333"/>`);
+      parts.push(`<text x="${x(left, value)}" y="${bottom + 18}" text-anchor="middle">${escape(n(value))}</text>`);
+    }
+    for (let step = 0; step <= 4; step++) {
+      const value = (maxValue / 4) * step;
+      parts.push(`<line x1="${left - 5}" y1="${y(value)}" x2="${left + panel.width}" y2="${y(value)}" stroke="#eee"/>`);
+      parts.push(`<text x="${left - 8}" y="${y(value) + 4}" text-anchor="end">${value >= 10 ? value.toFixed(0) : value.toFixed(1)}</text>`);
+    }
+    parts.push(`<text x="${left + panel.width / 2}" y="${bottom + 36}" text-anchor="middle">IDS attributes (N, log scale)</text>`);
+    for (const target of spec.targets) {
+      const tx = x(left, target.n);
+      parts.push(`<line x1="${tx - 18}" y1="${y(target.value)}" x2="${tx + 18}" y2="${y(target.value)}" stroke="#2ca02c" stroke-width="2" stroke-dasharray="4 3"/>`);
+      parts.push(`<text x="${tx + 20}" y="${y(target.value) + 4}" fill="#2ca02c">target ${target.value}</text>`);
+    }
+    const path = points.map((point, i) => `${i === 0 ? 'M' : 'L'}${x(left, point.n).toFixed(1)},${y(spec.values[i] as number).toFixed(1)}`).join(' ');
+    parts.push(`<path d="${path}" fill="none" stroke="${spec.colour}" stroke-width="2"/>`);
+    points.forEach((point, i) => {
+      const value = spec.values[i] as number;
+      parts.push(`<circle cx="${x(left, point.n).toFixed(1)}" cy="${y(value).toFixed(1)}" r="4" fill="${spec.colour}"/>`);
+      parts.push(`<text x="${x(left, point.n).toFixed(1)}" y="${(y(value) - 8).toFixed(1)}" text-anchor="middle">${value.toFixed(value >= 10 ? 0 : 2)}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

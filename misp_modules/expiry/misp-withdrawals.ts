@@ -1,0 +1,43 @@
+import type { MispClient } from '../misp/misp-client.js';
+
+/** How many uuids one confirmation query names: small enough for any MISP's request limits. */
+const UUIDS_PER_QUERY = 200;
+
+/**
+ * The attributes MISP withdrew since `sinceSeconds`: IDS flag cleared, or soft-deleted. Both
+ * changes bump the attribute's own timestamp (and unpublish its event), so they are asked by
+ * attribute timestamp, whatever the publication state. Followed by uuid: a deleted attribute's
+ * value may have been sanitised.
+ */
+export async function withdrawnSince(misp: MispClient, sinceSeconds: number, types: readonly string[], pageSize: number, signal: AbortSignal): Promise<Set<string>> {
+  const uuids = new Set<string>();
+  const common = { published: undefined, publish_timestamp: undefined, timestamp: sinceSeconds, type: [...types] };
+  for (const filters of [{ ...common, to_ids: 0 }, { ...common, to_ids: undefined, deleted: 1 }]) {
+    for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters }, signal)) {
+      for (const attribute of page.attributes) if (attribute.uuid) uuids.add(attribute.uuid.toLowerCase());
+    }
+  }
+  return uuids;
+}
+
+/**
+ * Which of these attributes MISP still holds as IDS material, under the trigger's filters: the
+ * ones whose indicators may be refreshed. Publication is not asked for: editing any attribute
+ * unpublishes its whole event until someone publishes it again, which withdraws nothing.
+ */
+export async function confirmedAttributes(
+  misp: MispClient,
+  uuids: readonly string[],
+  filters: Record<string, unknown>,
+  pageSize: number,
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  const confirmed = new Set<string>();
+  for (let start = 0; start < uuids.length; start += UUIDS_PER_QUERY) {
+    const chunk = uuids.slice(start, start + UUIDS_PER_QUERY);
+    for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters: { ...filters, published: undefined, publish_timestamp: undefined, uuid: chunk } }, signal)) {
+      for (const attribute of page.attributes) if (attribute.uuid && attribute.toIds && !attribute.deleted) confirmed.add(attribute.uuid.toLowerCase());
+    }
+  }
+  return confirmed;
+}
