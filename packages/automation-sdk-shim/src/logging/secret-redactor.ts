@@ -76,12 +76,18 @@ export class SecretRedactor {
     if (this.pattern === undefined && this.secrets.size > 0) {
       // Longest first: the alternation takes the first alternative that matches at a position, so a
       // `user:password` pair is replaced whole rather than leaving the user name around a marker.
-      const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      // A secret shorter than SHORT_SECRET is only replaced where it stands alone: inside a longer
+      // word it is not that secret (a one-letter token must not turn every "t" into a marker).
+      const alternatives = [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map((secret) => (secret.length < SHORT_SECRET ? `(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])` : escapeRegExp(secret)));
       this.pattern = new RegExp(alternatives.join('|'), 'g');
     }
     return this.pattern;
   }
 }
+
+const SHORT_SECRET = 8;
 
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');

@@ -120,5 +120,14 @@ describe('SecretRedactor', () => {
     expect(line).not.toMatch(/feed-t0ken-1234|k3y-5678|dXNlcjpwYXNz/);
     expect(line.startsWith(`sent ${REDACTED}, then ${REDACTED} and ${REDACTED};`)).toBe(true);
   });
+
+  it('replaces a short secret only where it stands alone, so that logs stay readable', () => {
+    const redactor = new SecretRedactor();
+    redactor.addSecret('t');
+    redactor.addSecret('abc12');
+    expect(redactor.redact('the token t was sent; abc12 too; xabc12y and the letter t in text')).toBe(
+      `the token ${REDACTED} was sent; ${REDACTED} too; xabc12y and the letter ${REDACTED} in text`,
+    );
+  });
 });
 
