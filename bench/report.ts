@@ -94,10 +94,10 @@ const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</
  */
 export function renderChart(results: readonly BenchCaseResult[]): string {
   const points = results.map((result) => ({ n: result.idsAttributes, seconds: result.first.wallSeconds, rssMb: result.first.peakRssBytes / MB }));
-  const width = 760;
+  const width = 840;
   const height = 320;
   const panel = { width: 300, height: 200, top: 60 };
-  const lefts = [70, 440];
+  const lefts = [70, 480];
   const ns = points.map((point) => point.n);
   const minLog = Math.floor(Math.log10(Math.min(...ns, 10_000)));
   const maxLog = Math.ceil(Math.log10(Math.max(...ns, 1_000_000)));
@@ -107,8 +107,8 @@ export function renderChart(results: readonly BenchCaseResult[]): string {
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">MISP IDS attributes → IOC collection: one cycle, by N</text>`);
   const panels = [
-    { title: 'Cycle wall time (s)', values: points.map((point) => point.seconds), targets: [...TARGETS.wallSeconds].map(([tn, seconds]) => ({ n: tn, value: seconds })), colour: '#1f77b4' },
-    { title: 'Peak RSS of the trigger (MB)', values: points.map((point) => point.rssMb), targets: [{ n: 1_000_000, value: TARGETS.peakRssBytes / MB }], colour: '#d62728' },
+    { title: 'Cycle wall time (s)', values: points.map((point) => point.seconds), decimals: 2, targets: [...TARGETS.wallSeconds].map(([tn, seconds]) => ({ n: tn, value: seconds })), colour: '#1f77b4' },
+    { title: 'Peak RSS of the trigger (MB)', values: points.map((point) => point.rssMb), decimals: 0, targets: [{ n: 1_000_000, value: TARGETS.peakRssBytes / MB }], colour: '#d62728' },
   ];
   panels.forEach((spec, index) => {
     const left = lefts[index] as number;
@@ -133,14 +133,19 @@ export function renderChart(results: readonly BenchCaseResult[]): string {
     for (const target of spec.targets) {
       const tx = x(left, target.n);
       parts.push(`<line x1="${tx - 18}" y1="${y(target.value)}" x2="${tx + 18}" y2="${y(target.value)}" stroke="#2ca02c" stroke-width="2" stroke-dasharray="4 3"/>`);
-      parts.push(`<text x="${tx + 20}" y="${y(target.value) + 4}" fill="#2ca02c">target ${target.value}</text>`);
+      // Left of its mark and above it, so that it never covers a measured point or leaves the panel.
+      parts.push(`<text x="${tx - 22}" y="${y(target.value) - 4}" text-anchor="end" fill="#2ca02c">target ${target.value}</text>`);
     }
     const path = points.map((point, i) => `${i === 0 ? 'M' : 'L'}${x(left, point.n).toFixed(1)},${y(spec.values[i] as number).toFixed(1)}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${spec.colour}" stroke-width="2"/>`);
     points.forEach((point, i) => {
       const value = spec.values[i] as number;
       parts.push(`<circle cx="${x(left, point.n).toFixed(1)}" cy="${y(value).toFixed(1)}" r="4" fill="${spec.colour}"/>`);
-      parts.push(`<text x="${x(left, point.n).toFixed(1)}" y="${(y(value) - 8).toFixed(1)}" text-anchor="middle">${value.toFixed(value >= 10 ? 0 : 2)}</text>`);
+      const last = i === points.length - 1;
+      const px = x(left, point.n) + (last ? -8 : 8);
+      // Below the point, unless that would reach the axis labels.
+      const py = value < maxValue * 0.15 ? y(value) - 8 : y(value) + 16;
+      parts.push(`<text x="${px.toFixed(1)}" y="${py.toFixed(1)}" text-anchor="${last ? 'end' : 'start'}">${value.toFixed(spec.decimals)}</text>`);
     });
   });
   parts.push('</svg>');
