@@ -78,6 +78,10 @@ export interface FeedCycle {
    */
   commit(cycleComplete: boolean): Promise<void>;
   readonly stats: Readonly<FeedCycleStats>;
+  /** The events the feed lists within the window (for an unchanged manifest: those of the last sync). */
+  readonly eventsInScope: ReadonlySet<string>;
+  /** The events read whole in this cycle, once the pages were read: their attributes are all known. */
+  readonly eventsRead: ReadonlySet<string>;
 }
 
 export const DEFAULT_FEED_CONCURRENCY = 4;
@@ -185,6 +189,9 @@ export class FeedSource {
       return {
         stats,
         pages: emptyPages(),
+        // A 304 follows only a clean sync, whose record holds exactly the events then in scope.
+        eventsInScope: new Set(record.events.keys()),
+        eventsRead: new Set(),
         commit: async () => {
           await this.state.save(this.location.key, this.clock.now());
         },
@@ -296,6 +303,14 @@ class PlannedCycle implements FeedCycle {
     this.pages = { [Symbol.asyncIterator]: () => this.read() };
   }
 
+  get eventsInScope(): ReadonlySet<string> {
+    return this.inScope;
+  }
+
+  get eventsRead(): ReadonlySet<string> {
+    return new Set(this.processed.keys());
+  }
+
   async commit(cycleComplete: boolean): Promise<void> {
     if (this.committed) return;
     this.committed = true;
@@ -399,6 +414,7 @@ class PlannedCycle implements FeedCycle {
     this.stats.attributesDeleted += content.deleted;
     this.stats.attributesMalformed += content.malformed;
     this.stats.attributesFiltered += content.filtered;
+    for (const attribute of content.attributes) attribute.eventUuid = item.uuid;
     return { ok: true, attributes: content.attributes };
   }
 }

@@ -13,6 +13,8 @@ export interface SourceAttribute {
   timestamp: number;
   toIds: boolean;
   deleted: boolean;
+  /** The event that carries it, where the source says (a feed): the expiry schedule follows events. */
+  eventUuid?: string;
 }
 
 export interface SourcePage {

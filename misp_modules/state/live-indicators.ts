@@ -21,6 +21,8 @@ export interface IndicatorRef {
 export class LiveIndicators {
   private readonly values = new Map<string, LiveValue>();
   private readonly byAttribute = new Map<string, string>();
+  /** The event of an attribute, where the source tells it (a feed, which cannot be asked by uuid). */
+  private readonly events = new Map<string, string>();
 
   get size(): number {
     return this.values.size;
@@ -31,7 +33,7 @@ export class LiveIndicators {
   }
 
   /** A batch carrying the value was accepted with this expiry, on behalf of these attributes. */
-  accepted(format: string, value: string, attributeUuids: Iterable<string>, expiresAt: number): void {
+  accepted(format: string, value: string, attributeUuids: Iterable<string>, expiresAt: number, eventOf?: (uuid: string) => string | undefined): void {
     const key = keyOf(format, value);
     let live = this.values.get(key);
     if (live === undefined) {
@@ -45,7 +47,22 @@ export class LiveIndicators {
       if (previous !== undefined && previous !== key) this.values.get(previous)?.carriers.delete(uuid);
       this.byAttribute.set(uuid, key);
       live.carriers.add(uuid);
+      const event = eventOf?.(uuid);
+      if (event !== undefined) this.events.set(uuid, event);
     }
+  }
+
+  /** The event an attribute was delivered from, when known. */
+  eventOf(uuid: string): string | undefined {
+    return this.events.get(uuid);
+  }
+
+  /** The live attributes known to belong to one of these events. */
+  attributesOf(events: ReadonlySet<string>): string[] {
+    const found: string[] = [];
+    if (events.size === 0) return found;
+    for (const [uuid, event] of this.events) if (events.has(event) && this.byAttribute.has(uuid)) found.push(uuid);
+    return found;
   }
 
   /** The value an attribute carries, if it is alive. */
@@ -62,6 +79,7 @@ export class LiveIndicators {
     const key = this.byAttribute.get(uuid);
     if (key === undefined) return undefined;
     this.byAttribute.delete(uuid);
+    this.events.delete(uuid);
     const live = this.values.get(key);
     if (live === undefined) return undefined;
     live.carriers.delete(uuid);
@@ -73,7 +91,11 @@ export class LiveIndicators {
     const key = keyOf(format, value);
     const live = this.values.get(key);
     if (live === undefined) return;
-    for (const uuid of live.carriers) if (this.byAttribute.get(uuid) === key) this.byAttribute.delete(uuid);
+    for (const uuid of live.carriers) {
+      if (this.byAttribute.get(uuid) !== key) continue;
+      this.byAttribute.delete(uuid);
+      this.events.delete(uuid);
+    }
     this.values.delete(key);
   }
 
@@ -97,7 +119,11 @@ export class LiveIndicators {
   }
 
   toJSON(): LiveIndicatorsFile {
-    return { version: 1, values: [...this.values.values()].map((live) => [live.format, live.value, live.expiresAt, [...live.carriers]]) };
+    return {
+      version: 1,
+      values: [...this.values.values()].map((live) => [live.format, live.value, live.expiresAt, [...live.carriers]]),
+      events: [...this.events],
+    };
   }
 
   /** Throws a RangeError when the data is not a saved LiveIndicators. */
@@ -112,6 +138,9 @@ export class LiveIndicators {
       }
       live.accepted(format, value, carriers.filter((uuid): uuid is string => typeof uuid === 'string'), expiresAt);
     }
+    for (const entry of Array.isArray(file.events) ? file.events : []) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string' && live.byAttribute.has(entry[0])) live.events.set(entry[0], entry[1]);
+    }
     return live;
   }
 }
@@ -119,6 +148,8 @@ export class LiveIndicators {
 export interface LiveIndicatorsFile {
   version: 1;
   values: Array<[format: string, value: string, expiresAt: number, carriers: string[]]>;
+  /** attribute uuid → event uuid, for the attributes of a feed. */
+  events?: Array<[attribute: string, event: string]>;
 }
 
 function keyOf(format: string, value: string): string {

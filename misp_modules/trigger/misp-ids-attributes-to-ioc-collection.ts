@@ -8,6 +8,7 @@ import { isoSeconds, refreshDue, withdrawAttributes, type ExpiryOutcome, type Ex
 import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } from '../filters/attribute-filter.js';
 import { createAttributeNormaliser, DEFAULT_IOC_TYPE_ROWS, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
 import { MispClient } from '../misp/misp-client.js';
+import { attributeKey } from '../pipeline/attribute-key.js';
 import { runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
@@ -37,6 +38,14 @@ interface SourceCycle {
   finish(complete: boolean): Promise<void>;
   /** IDS attributes the source itself left out for the filters (MISP filters server-side: 0). */
   filtered(): number;
+  /** A feed: the events it lists in the window, and those read whole in this cycle. */
+  events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string> };
+}
+
+/** Which event each attribute of a feed cycle came from, and which attributes each event carried. */
+interface FeedCycleEvents {
+  eventOf: Map<string, string>;
+  carried: Map<string, Set<string>>;
 }
 
 /** What every cycle of one run shares. */
@@ -177,14 +186,20 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     let complete = false;
     try {
       sourceCycle = await source.open({ sinceMs: since, windowStartMs: windowStart, pageSize: configuration.misp_page_size }, this.signal);
+      const feedEvents: FeedCycleEvents | undefined = expiry !== undefined && sourceCycle.events !== undefined ? { eventOf: new Map(), carried: new Map() } : undefined;
       const report = await runSyncCycle({
-        pages: sourceCycle.pages,
+        pages: feedEvents === undefined ? sourceCycle.pages : followEvents(sourceCycle.pages, feedEvents),
         normalise: context.normaliser.normalise,
         push: (batch) => {
           const until = validUntil();
           return collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
         },
-        ...(expiry === undefined ? {} : { onAccepted: (format: string, value: string, keys: readonly string[]) => expiry.live.accepted(format, value, keys, validUntil() ?? 0) }),
+        ...(expiry === undefined
+          ? {}
+          : {
+              onAccepted: (format: string, value: string, keys: readonly string[]) =>
+                expiry.live.accepted(format, value, keys, validUntil() ?? 0, (key) => feedEvents?.eventOf.get(key)),
+            }),
         delivered: state.delivered,
         batchSize: configuration.batch_size,
         maxBatchesInFlight: 4,
@@ -200,7 +215,16 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           }
         },
       });
-      const expiryOutcome = expiry === undefined ? undefined : await this.maintainExpiry(expiry.live, source, collection, { sinceMs: since, validForSeconds: expiry.validForSeconds, sleepSeconds: context.sleepSeconds, filters: context.filters });
+      const expiryOutcome =
+        expiry === undefined
+          ? undefined
+          : await this.maintainExpiry(expiry.live, source, collection, {
+              sinceMs: since,
+              validForSeconds: expiry.validForSeconds,
+              sleepSeconds: context.sleepSeconds,
+              filters: context.filters,
+              feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read() },
+            });
       if (expiry !== undefined) await expiry.save();
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
       this.record(metrics, report, durationSeconds);
@@ -259,7 +283,12 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         // A feed has no publication cursor: it reads the whole window and skips unchanged events itself.
         open: async ({ windowStartMs }, signal) => {
           const cycle = await feed.startCycle({ sinceMs: windowStartMs }, signal);
-          return { pages: cycle.pages, finish: (complete) => cycle.commit(complete), filtered: () => cycle.stats.attributesFiltered };
+          return {
+            pages: cycle.pages,
+            finish: (complete) => cycle.commit(complete),
+            filtered: () => cycle.stats.attributesFiltered,
+            events: { inScope: () => cycle.eventsInScope, read: () => cycle.eventsRead },
+          };
         },
         close: () => feed.close(),
       };
@@ -280,35 +309,54 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   }
 
   /**
-   * With `valid_for`: withdraws what MISP withdrew since the cursor (IDS flag cleared, deleted),
-   * then refreshes what lapses soon and MISP still confirms. A feed cannot be asked: its indicators
-   * are refreshed while an attribute carries them, and lapse on their own once the feed drops them.
+   * With `valid_for`: withdraws what the source withdrew, then refreshes what lapses soon and the
+   * source still confirms. MISP is asked: the attributes whose IDS flag was cleared or that were
+   * deleted since the cursor, then the due ones by uuid. A feed cannot be asked: an event read again
+   * withdraws the attributes it no longer carries, and an attribute is confirmed while its event is
+   * listed in the window.
    */
   private async maintainExpiry(
     live: LiveIndicators,
     source: AttributeSource,
     collection: IocCollectionClient,
-    settings: { sinceMs: number; validForSeconds: number; sleepSeconds: number; filters: AttributeFilterSettings },
+    settings: {
+      sinceMs: number;
+      validForSeconds: number;
+      sleepSeconds: number;
+      filters: AttributeFilterSettings;
+      feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string> }) | undefined;
+    },
   ): Promise<ExpiryOutcome> {
     const configuration = this.configuration;
-    const misp = source.misp;
+    const { misp } = source;
+    const { feed } = settings;
     const ports: ExpiryPorts = {
       push: (batch) => collection.push(batch, this.signal),
       confirm:
-        misp === undefined
-          ? undefined
-          : (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal),
+        misp !== undefined
+          ? (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal)
+          : feed !== undefined
+            ? async (uuids) =>
+                new Set(
+                  uuids.filter((uuid) => {
+                    // Delivered before its event was known: kept, rather than lapsing a valid indicator.
+                    const event = live.eventOf(uuid);
+                    return event === undefined || feed.inScope.has(event);
+                  }),
+                )
+            : undefined,
     };
     const base = { nowSeconds: this.nowSeconds(), validForSeconds: settings.validForSeconds, batchSize: configuration.batch_size };
-    const withdrawn =
-      misp === undefined
-        ? { refreshed: 0, withdrawn: 0, failed: 0 }
-        : await withdrawAttributes(
-            live,
-            await withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, configuration.misp_page_size, this.signal),
-            ports,
-            base,
-          );
+    let withdrawnUuids: Iterable<string> = [];
+    if (misp !== undefined) {
+      withdrawnUuids = await withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, configuration.misp_page_size, this.signal);
+    } else if (feed !== undefined) {
+      withdrawnUuids = live.attributesOf(feed.read).filter((uuid) => {
+        const event = live.eventOf(uuid);
+        return event === undefined || !(feed.carried.get(event)?.has(uuid) ?? false);
+      });
+    }
+    const withdrawn = await withdrawAttributes(live, withdrawnUuids, ports, base);
     // Refresh well before the lapse, and never later than two cycles before it.
     const refreshWithinSeconds = Math.max(Math.floor(settings.validForSeconds / 3), 2 * settings.sleepSeconds);
     const refreshed = await refreshDue(live, ports, { ...base, refreshWithinSeconds, limit: REFRESHES_PER_CYCLE });
@@ -362,6 +410,21 @@ function feedHeadersOf(account: Record<string, unknown>): Record<string, string>
   const text = typeof account.feed_headers === 'string' ? account.feed_headers : undefined;
   const authorization = typeof account.feed_authorization === 'string' && account.feed_authorization.trim() !== '' ? account.feed_authorization.trim() : undefined;
   return checkFeedHeaders({ ...parseFeedHeaders(text), ...(authorization === undefined ? {} : { authorization }) });
+}
+
+/** The pages as they are, noting for each attribute the event that carried it. */
+async function* followEvents(pages: AsyncIterable<SourcePage>, events: FeedCycleEvents): AsyncGenerator<SourcePage> {
+  for await (const page of pages) {
+    for (const attribute of page.attributes) {
+      if (attribute.eventUuid === undefined) continue;
+      const key = attributeKey(attribute);
+      events.eventOf.set(key, attribute.eventUuid);
+      let carried = events.carried.get(attribute.eventUuid);
+      if (carried === undefined) events.carried.set(attribute.eventUuid, (carried = new Set()));
+      carried.add(key);
+    }
+    yield page;
+  }
 }
 
 /** The trigger's filter arguments, with the documented types when it names none. */

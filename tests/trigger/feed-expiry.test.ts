@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
+import { feedFixture } from '../feed/support/kit.js';
+import { COLLECTION, START_MS, startTrigger, startWorld, type Runtime, type World } from './trigger-harness.js';
+
+type Json = Record<string, any>;
+const NOW_S = Math.floor(START_MS / 1000);
+const HOUR = 3_600;
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const open: Array<World | Runtime> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await ('stop' in item ? item.stop() : item.close());
+});
+
+/** The pushed value of each IDS attribute of each event file, by event uuid, computed from the files. */
+function valuesByEvent(directory: string): Map<string, Map<string, string>> {
+  const byEvent = new Map<string, Map<string, string>>();
+  for (const name of readdirSync(directory).filter((file) => /^[0-9a-f-]{36}\.json$/.test(file))) {
+    const event = (JSON.parse(readFileSync(path.join(directory, name), 'utf8')) as { Event: Json }).Event;
+    const attributes: Json[] = [...(event.Attribute ?? []), ...((event.Object ?? []) as Json[]).flatMap((object) => object.Attribute ?? [])];
+    const values = new Map<string, string>();
+    for (const attribute of attributes) {
+      if (attribute.to_ids !== true || attribute.deleted === true) continue;
+      const result = normaliseAttribute(attribute.type, attribute.value);
+      if (result.status === 'ok') values.set(attribute.uuid, result.indicator.value);
+    }
+    byEvent.set(name.slice(0, 36), values);
+  }
+  return byEvent;
+}
+
+describe('valid_for with a MISP feed', () => {
+  it('withdraws what a re-read event no longer carries and what the feed no longer lists, and refreshes the rest', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'feed-expiry-'));
+    cpSync(feedFixture('cert-fr-anssi'), directory, { recursive: true });
+    const byEvent = valuesByEvent(directory);
+    const count = (value: string): number => [...byEvent.values()].reduce((n, values) => n + [...values.values()].filter((v) => v === value).length, 0);
+    // One event leaves the feed; another is edited: one of its attributes, whose value no other attribute carries, is deleted.
+    const [leaving, edited] = [...byEvent.keys()].filter((uuid) => [...(byEvent.get(uuid)?.values() ?? [])].some((value) => count(value) === 1));
+    if (leaving === undefined || edited === undefined) throw new Error('two events with values of their own');
+    const onlyInLeaving = [...(byEvent.get(leaving)?.values() ?? [])].filter((value) => count(value) === 1);
+    const [removedUuid, removedValue] = [...(byEvent.get(edited) ?? new Map<string, string>())].find(([, value]) => count(value) === 1) ?? [];
+    if (removedUuid === undefined || removedValue === undefined) throw new Error('a value of its own in the edited event');
+
+    const w = await startWorld([]);
+    open.push(w);
+    const configuration = { source: 'misp_feed', feed_location: directory, publish_timestamp: '3650', valid_for: 1, sleep_time: 12 * HOUR };
+    const t = startTrigger(w, { configuration });
+    open.push(t);
+    await t.untilCycles(1);
+    const accepted = () => w.collection.accepted(COLLECTION);
+    const delivered = [...accepted().validUntil.keys()];
+    expect(delivered.length).toBeGreaterThan(500);
+    for (const value of delivered) expect(accepted().validUntil.get(value)).toBe(iso(NOW_S + 24 * HOUR));
+
+    const manifestPath = path.join(directory, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Json;
+    delete manifest[leaving];
+    manifest[edited].timestamp = String(NOW_S + HOUR);
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const eventPath = path.join(directory, `${edited}.json`);
+    const document = JSON.parse(readFileSync(eventPath, 'utf8')) as { Event: Json };
+    for (const attribute of [...(document.Event.Attribute ?? []), ...((document.Event.Object ?? []) as Json[]).flatMap((object) => object.Attribute ?? [])]) {
+      if (attribute.uuid === removedUuid) attribute.deleted = true;
+    }
+    document.Event.timestamp = String(NOW_S + HOUR);
+    writeFileSync(eventPath, JSON.stringify(document));
+
+    await t.untilCycles(2);
+    const cycle2 = NOW_S + 12 * HOUR;
+    // A value lapses when every attribute that carried it is gone: in the event that left, or deleted.
+    const carriers = new Map<string, Array<[string, string]>>();
+    for (const [event, values] of byEvent) for (const [uuid, value] of values) carriers.set(value, [...(carriers.get(value) ?? []), [event, uuid]]);
+    const lapsed = new Set([...carriers].filter(([, list]) => list.every(([event, uuid]) => event === leaving || uuid === removedUuid)).map(([value]) => value));
+    expect(lapsed).toContain(removedValue);
+    for (const value of onlyInLeaving) expect(lapsed).toContain(value);
+    for (const value of lapsed) expect(accepted().validUntil.get(value), value).toBe(iso(cycle2));
+    for (const value of delivered.filter((v) => !lapsed.has(v))) expect(accepted().validUntil.get(value), value).toBe(iso(cycle2 + 24 * HOUR));
+    expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: lapsed.size, iocs_refreshed: delivered.length - lapsed.size });
+  });
+});
