@@ -2,6 +2,7 @@ import { isIPv4 } from 'node:net';
 import { checkDomainName } from './domain-name.js';
 import { checkIpv4, checkIpv6 } from './ip-address.js';
 import { rejection, type Rejection } from './rejection.js';
+import { isTopLevelDomain } from './top-level-domains.js';
 import { holdsBlankOrControl, holdsDefangMarker, isPrintableAscii } from './text-guards.js';
 
 const BLANK_OR_CONTROL = rejection('holds whitespace or a control character');
@@ -11,6 +12,7 @@ const UNPARSABLE = rejection('is not a valid URL');
 const NO_HOST = rejection('has no host');
 const BAD_BRACKETS = rejection('has an unclosed "[" in its host');
 const BAD_PORT = rejection('has a port that is not a number from 0 to 65535');
+const FILE_NAME = rejection('is written without a scheme and ends in what is not a top-level domain: a file name, not a URL');
 
 // Schemes that say the URL was made unclickable: hxxp, hXXps, h**p, fxp...
 const DEFANGED_SCHEME = /^(?:h[x*]{2}ps?|fxps?|hxxxps?)[:[]/i;
@@ -81,13 +83,32 @@ export function checkUrl(text: string): string | Rejection {
   if (!isPrintableAscii(text)) return holdsBlankOrControl(text) ? BLANK_OR_CONTROL : NON_ASCII;
   if (DEFANGED_SCHEME.test(text) || holdsDefangMarker(text)) return DEFANGED;
   let start = authorityStart(text);
+  const schemeless = start === -1;
   let candidate = text;
-  if (start === -1) {
+  if (schemeless) {
     candidate = `http://${text}`;
     start = 7;
   }
   if (!URL.canParse(candidate)) return UNPARSABLE;
   let end = start;
   while (end < candidate.length && !isAuthorityEnd(candidate.charCodeAt(end))) end++;
-  return checkHost(candidate.slice(start, end)) ?? text;
+  const authority = candidate.slice(start, end);
+  const rejected = checkHost(authority);
+  if (rejected !== undefined) return rejected;
+  // Without a scheme, `igfxtray.exe` has the shape of a host; only a real top-level domain makes it one.
+  if (schemeless) {
+    const label = topLabel(authority);
+    if (label !== undefined && !isTopLevelDomain(label)) return FILE_NAME;
+  }
+  return text;
+}
+
+/** The last label of a host written by name; undefined for an IP address, which has none. */
+function topLabel(authority: string): string | undefined {
+  const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+  if (hostAndPort.startsWith('[')) return undefined;
+  const colon = hostAndPort.lastIndexOf(':');
+  const host = (colon === -1 ? hostAndPort : hostAndPort.slice(0, colon)).replace(/\.$/, '');
+  if (isIPv4(host)) return undefined;
+  return host.slice(host.lastIndexOf('.') + 1);
 }

@@ -4,6 +4,7 @@
  * rules written here from the README's "Supported types".
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 
@@ -34,6 +35,8 @@ const HASH_LENGTH = { md5: 32, sha1: 40, sha256: 64 } as const;
 const HASH_OBSERVABLE = { md5: 'file.hashes.MD5', sha1: 'file.hashes.SHA-1', sha256: 'file.hashes.SHA-256' } as const;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/;
 const CONTROL_OR_BLANK = /[\u0000-\u0020\u007f]/;
+/** IANA's top-level domains: a URL written without a scheme must end in one (else it is a file name). */
+const TLDS = new Set(createRequire(import.meta.url)('tlds') as string[]);
 
 function part(value: string, how: Part): string | undefined {
   if (how === 'whole') return value;
@@ -55,7 +58,10 @@ function judge(kind: Kind, text: string): { value: string; observable: string } 
       // The host: after an optional scheme://, before the path, without credentials or port.
       const rest = text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
       const host = (rest.split(/[/?#\\]/)[0] ?? '').replace(/^.*@/, '').replace(/:\d+$/, '');
-      return isIPv4(host) || DOMAIN.test(host.toLowerCase()) ? { value: text, observable: 'url.value' } : undefined;
+      if (isIPv4(host)) return { value: text, observable: 'url.value' };
+      if (!DOMAIN.test(host.toLowerCase())) return undefined;
+      const schemeless = rest === text;
+      return schemeless && !TLDS.has(host.toLowerCase().split('.').pop() ?? '') ? undefined : { value: text, observable: 'url.value' };
     }
     default: {
       const hex = new RegExp(`^[0-9a-f]{${HASH_LENGTH[kind]}}$`, 'i');
@@ -183,7 +189,7 @@ function expectedWith(taken: (attribute: FeedAttribute) => boolean): DemoExpecta
   return expectation;
 }
 
-/** Parses `Summary: 378 IOCs <where>: 60 ipv4-addr.value, 16 domain-name.value, …`. */
+/** Parses `Summary: 377 IOCs <where>: 60 ipv4-addr.value, 16 domain-name.value, …`. */
 export function parseSummaryLine(output: string, where: string): { total: number; counts: Map<string, number> } | undefined {
   const line = output.split('\n').find((candidate) => candidate.startsWith(`Summary: `) && candidate.includes(` IOCs ${where}`));
   const match = line === undefined ? null : new RegExp(`^Summary: (\\d+) IOCs ${where}(?:: (.*))?\\.?$`).exec(line);

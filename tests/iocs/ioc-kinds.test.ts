@@ -185,6 +185,14 @@ describe('domain kind', () => {
 describe('url kind', () => {
   const url = IOC_KINDS.url;
 
+  it('takes a value without a scheme for a file name when it does not end in a top-level domain', () => {
+    expect(refused(url, 'igfxtray.exe')).toMatch(/file name/);
+    expect(refused(url, 'Data/payload.dat')).toBeDefined();
+    for (const value of ['evil.example.com/gate.php', 'cdn.evil.zip/a', 'shop.example.xn--p1ai/x', '198.51.100.7/x.exe', '[2001:db8::7]:8080/x', 'http://igfxtray.exe/']) {
+      expect(accepted(url, value).value).toBe(value);
+    }
+  });
+
   it('pushes the real URLs of the fixture exactly as written', () => {
     const values = valuesOfType('url').filter((value) => value.startsWith('http'));
     expect(values.length).toBeGreaterThan(300);
