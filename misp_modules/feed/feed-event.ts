@@ -1,4 +1,5 @@
 import type { EventFacts, LocalAttributeFilter } from '../filters/attribute-filter.js';
+import { flag, integer, isObject, text, type JsonObject } from '../misp/loose-fields.js';
 import type { SourceAttribute } from '../pipeline/sync-cycle.js';
 
 /** What reading one event file gave: the attributes to push, and what was left out and why. */
@@ -17,30 +18,15 @@ export interface FeedEventContent {
   eventUuid: string | undefined;
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
+/** A timestamp in seconds: a whole number, never negative. */
 function seconds(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) {
-    const parsed = Number(value.trim());
-    return Number.isSafeInteger(parsed) ? parsed : undefined;
-  }
-  return undefined;
+  const parsed = integer(value);
+  return parsed !== undefined && parsed >= 0 ? parsed : undefined;
 }
 
-/** MISP writes booleans as true, 1 or "1" depending on the producer and its version. */
-function flag(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 'true';
+/** Only true counts: a missing or unreadable flag leaves the attribute out of what is pushed. */
+function isSet(value: unknown): boolean {
+  return flag(value) === true;
 }
 
 /**
@@ -83,11 +69,11 @@ export function readFeedEvent(document: unknown, filter?: LocalAttributeFilter):
       content.malformed++;
       return;
     }
-    if (withinDeleted || flag(raw['deleted'])) {
+    if (withinDeleted || isSet(raw['deleted'])) {
       content.deleted++;
       return;
     }
-    if (!flag(raw['to_ids'])) {
+    if (!isSet(raw['to_ids'])) {
       content.notIds++;
       return;
     }
@@ -107,7 +93,7 @@ export function readFeedEvent(document: unknown, filter?: LocalAttributeFilter):
   if (Array.isArray(event['Object'])) {
     for (const object of event['Object']) {
       if (!isObject(object) || !Array.isArray(object['Attribute'])) continue;
-      const objectDeleted = flag(object['deleted']);
+      const objectDeleted = isSet(object['deleted']);
       for (const raw of object['Attribute']) take(raw, objectDeleted);
     }
   }

@@ -1,6 +1,6 @@
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import type { BackoffPolicy } from '../http/backoff.js';
-import { htmlTitle, safeExcerpt } from '../misp/safe-text.js';
+import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedAccessDeniedError } from './errors/feed-access-denied-error.js';
 import type { FeedError } from './errors/feed-error.js';

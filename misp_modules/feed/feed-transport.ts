@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { Got, Response } from 'got';
 import got from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
-import { safeExcerpt } from '../misp/safe-text.js';
-import { classifyTransportError } from '../misp/transport-failure.js';
+import { safeExcerpt } from '../http/safe-text.js';
+import { classifyTransportError } from '../http/transport-failure.js';
 import type { FeedLocation } from './feed-location.js';
 
 /** A file of the feed as read, or why not. */
@@ -99,7 +99,7 @@ export class HttpFeedTransport implements FeedTransport {
       if (attempt >= this.options.maxAttempts) return { status: 'failed', failure: outcome.failure };
       const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
       this.options.logger.log(
-        `MISP feed at ${this.options.location.display}, ${file}: ${outcome.summary}; attempt ${attempt + 1} of ${this.options.maxAttempts} in ${(waitMs / 1000).toFixed(1)} s.`,
+        `MISP feed at ${this.options.location.display}, ${file}: ${outcome.summary}; attempt ${attempt + 1} of ${this.options.maxAttempts} in ${formatSeconds(waitMs)}.`,
         'warning',
       );
       await this.options.clock.sleep(waitMs, signal);

@@ -14,3 +14,8 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BA
   const spread = exponential * policy.jitter;
   return Math.max(0, Math.round(exponential - spread + random() * spread));
 }
+
+/** A wait as an operator reads it in a log line: `2 s`, `1.5 s`. */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}

@@ -7,7 +7,3 @@ export interface Rejection {
 export function rejection(reason: string): Rejection {
   return Object.freeze({ reason });
 }
-
-export function isRejection(result: object): result is Rejection {
-  return 'reason' in result;
-}

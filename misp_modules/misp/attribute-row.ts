@@ -1,3 +1,5 @@
+import { flag, integer, isObject as isRow, text } from './loose-fields.js';
+
 /** One IDS attribute as the pipeline needs it: MISP's strings turned into numbers and booleans. */
 export interface MispAttribute {
   id: string;
@@ -10,35 +12,6 @@ export interface MispAttribute {
   deleted: boolean;
   eventId: string;
   eventUuid?: string;
-}
-
-type Row = Record<string, unknown>;
-
-function isRow(value: unknown): value is Row {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string, or a finite number as its decimal text (MISP sends ids either way). */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-function integer(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
-  if (typeof value === 'string' && /^\d+$/.test(value.trim())) {
-    const parsed = Number(value.trim());
-    return Number.isSafeInteger(parsed) ? parsed : undefined;
-  }
-  return undefined;
-}
-
-function flag(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 1 || value === '1' || value === 'true') return true;
-  if (value === 0 || value === '0' || value === 'false') return false;
-  return undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Got } from 'got';
 import got from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
@@ -20,8 +20,8 @@ import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
-import { htmlTitle, safeExcerpt } from './safe-text.js';
-import { classifyTransportError } from './transport-failure.js';
+import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
+import { classifyTransportError } from '../http/transport-failure.js';
 
 export type { MispAttribute } from './attribute-row.js';
 
@@ -451,6 +451,3 @@ function skippedCount(header: string | string[] | undefined): number {
   return Number(value);
 }
 
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}

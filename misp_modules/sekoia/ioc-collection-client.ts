@@ -1,8 +1,9 @@
 import Bottleneck from 'bottleneck';
 import got, { type Got, type Response } from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../http/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
+import { safeExcerpt } from '../http/safe-text.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { FatalIocCollectionError } from './errors/fatal-ioc-collection-error.js';
 import { InvalidIocCollectionClientOptionsError } from './errors/invalid-ioc-collection-client-options-error.js';
@@ -212,7 +213,7 @@ export class IocCollectionClient {
     if (unsafe.length > 0) {
       this.logger.log(
         `Sekoia.io IOC collection: ${unsafe.length} of ${values.length} ${batch.format} values were not sent because they are empty or hold a line break ` +
-          `or another control character (first: ${excerpt(JSON.stringify(String(unsafe[0])), VALUE_EXCERPT_CHARS)}).`,
+          `or another control character (first: ${safeExcerpt(JSON.stringify(String(unsafe[0])), [], VALUE_EXCERPT_CHARS)}).`,
         'error',
       );
       result.failed.push(...unsafe);
@@ -272,7 +273,7 @@ export class IocCollectionClient {
           if (values.length === 1) {
             this.logger.log(
               `Sekoia.io IOC collection: a single ${context.format} value is too large to be accepted (HTTP 413) and stays undelivered: ` +
-                `${excerpt(String(values[0]), VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
+                `${safeExcerpt(String(values[0]), [], VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
               'error',
             );
             result.failed.push(...values);
@@ -395,7 +396,7 @@ export class IocCollectionClient {
     }
     // 408: the server gave up waiting for the request, which says nothing about the batch itself.
     if (status >= 500 || status === 408) return { kind: 'transient', reason: `HTTP ${status}`, retryAfterMs };
-    return { kind: 'rejected', status, excerpt: excerpt(this.redact(String(response.body ?? '')), BODY_EXCERPT_CHARS) };
+    return { kind: 'rejected', status, excerpt: this.excerpt(String(response.body ?? '')) };
   }
 
   private fatalError(status: 401 | 403 | 404): FatalIocCollectionError {
@@ -412,11 +413,12 @@ export class IocCollectionClient {
   private describeError(error: unknown): string {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
     const message = error instanceof Error ? error.message : String(error);
-    return excerpt(this.redact(code && !message.includes(code) ? `${code}: ${message}` : message), BODY_EXCERPT_CHARS);
+    return this.excerpt(code && !message.includes(code) ? `${code}: ${message}` : message);
   }
 
-  private redact(text: string): string {
-    return text.split(this.apiKey).join('[REDACTED]');
+  /** Foreign text (a body, an error) fit for a log line, the API key never in it. */
+  private excerpt(text: string): string {
+    return safeExcerpt(text, [this.apiKey], BODY_EXCERPT_CHARS, '[REDACTED]');
   }
 }
 
@@ -444,7 +446,7 @@ function checkPositive(problems: string[], name: string, value: number | undefin
 function batchProblem(batch: IocBatch): string | undefined {
   if (typeof batch.format !== 'string' || batch.format.trim() === '' || UNSAFE_VALUE.test(batch.format)) return 'its format is empty or unreadable';
   if (batch.validUntil !== undefined && (typeof batch.validUntil !== 'string' || Number.isNaN(Date.parse(batch.validUntil)))) {
-    return `its valid_until ${excerpt(JSON.stringify(String(batch.validUntil)), VALUE_EXCERPT_CHARS)} is not an ISO 8601 date`;
+    return `its valid_until ${safeExcerpt(JSON.stringify(String(batch.validUntil)), [], VALUE_EXCERPT_CHARS)} is not an ISO 8601 date`;
   }
   return undefined;
 }
@@ -454,14 +456,6 @@ function isSafeValue(value: unknown): value is string {
 }
 
 /** One line, control characters and runs of blanks folded, cut to `limit` characters. */
-function excerpt(text: string, limit: number): string {
-  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
-  return line.length > limit ? `${line.slice(0, limit)}…` : line;
-}
-
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}
 
 /** Resolves with the promise's value, or with undefined as soon as the signal aborts. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {

@@ -347,21 +347,32 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
             : undefined,
     };
     const base = { nowSeconds: this.nowSeconds(), validForSeconds: settings.validForSeconds, batchSize: configuration.batch_size };
-    let withdrawnUuids: Iterable<string> = [];
-    if (misp !== undefined) {
-      withdrawnUuids = await withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, configuration.misp_page_size, this.signal);
-    } else if (feed !== undefined) {
-      withdrawnUuids = live.attributesOf(feed.read).filter((uuid) => {
-        const event = live.eventOf(uuid);
-        return event === undefined || !(feed.carried.get(event)?.has(uuid) ?? false);
-      });
-    }
+    const withdrawnUuids = await this.withdrawnAttributes(live, misp, feed, settings);
     const withdrawn = await withdrawAttributes(live, withdrawnUuids, ports, base);
     // Refresh well before the lapse, and never later than two cycles before it.
     const refreshWithinSeconds = Math.max(Math.floor(settings.validForSeconds / 3), 2 * settings.sleepSeconds);
     const refreshed = await refreshDue(live, ports, { ...base, refreshWithinSeconds, limit: REFRESHES_PER_CYCLE });
     live.prune(base.nowSeconds);
     return { refreshed: refreshed.refreshed, withdrawn: withdrawn.withdrawn + refreshed.withdrawn, failed: withdrawn.failed + refreshed.failed };
+  }
+
+  /** The live attributes the source withdrew: MISP is asked since the cursor; a feed's re-read events tell. */
+  private async withdrawnAttributes(
+    live: LiveIndicators,
+    misp: MispClient | undefined,
+    feed: FeedCycleEvents & { read: ReadonlySet<string> } | undefined,
+    settings: { sinceMs: number; filters: AttributeFilterSettings },
+  ): Promise<Iterable<string>> {
+    // Nothing alive, nothing to withdraw: MISP is not asked.
+    if (live.attributeCount === 0) return [];
+    if (misp !== undefined) {
+      return withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, this.configuration.misp_page_size, this.signal);
+    }
+    if (feed === undefined) return [];
+    return live.attributesOf(feed.read).filter((uuid) => {
+      const event = live.eventOf(uuid);
+      return event === undefined || !(feed.carried.get(event)?.has(uuid) ?? false);
+    });
   }
 
   private nowSeconds(): number {

@@ -6,7 +6,7 @@ import type { IndicatorBatch } from '../../misp_modules/pipeline/indicator-batch
 import { runSyncCycle, type BatchOutcome } from '../../misp_modules/pipeline/sync-cycle.js';
 import { DeliveredAttributes } from '../../misp_modules/state/delivered-attributes.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
-import { expectedIndicators, feedFixture, RecordingLogger, StepClock, temporaryDirectory } from './support/kit.js';
+import { expectedIndicators, feedFixture, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
 
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe('a feed through the sync pipeline', () => {
   it('re-reads the events of a cycle whose batches failed until every IOC is accepted, then rests on the ETag', async () => {
-    const clock = new StepClock();
+    const clock = new RecordingClock();
     const logger = new RecordingLogger();
     const source = new FeedSource({ location: server.url, verifySsl: true, clock, logger }, await FeedSyncState.load(data.path, logger));
     const delivered = new DeliveredAttributes(100_000);

@@ -11,7 +11,7 @@ import { InvalidFeedOptionsError } from '../../misp_modules/feed/errors/invalid-
 import { FeedSource, type FeedSourceOptions } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
-import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, StepClock, temporaryDirectory } from './support/kit.js';
+import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
 const CIRCL = feedFixture('circl-osint-sample');
@@ -20,7 +20,7 @@ const NO_JITTER = { baseMs: 1_000, maxMs: 30_000, jitter: 0 };
 
 let server: FeedServer;
 let logger: RecordingLogger;
-let clock: StepClock;
+let clock: RecordingClock;
 let data: { path: string; remove: () => void };
 let sources: FeedSource[];
 
@@ -28,7 +28,7 @@ beforeEach(async () => {
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) vi.stubEnv(name, '');
   server = await startFeedServer(loadFeedFiles(CERT_FR));
   logger = new RecordingLogger();
-  clock = new StepClock();
+  clock = new RecordingClock();
   data = temporaryDirectory('feed-state-');
   sources = [];
 });

@@ -13,7 +13,7 @@ import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { loadFeedFiles, startFeedServer } from './support/feed-server.js';
-import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, StepClock, temporaryDirectory } from './support/kit.js';
+import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
 const CIRCL = feedFixture('circl-osint-sample');
@@ -25,13 +25,13 @@ type Json = Record<string, unknown>;
 let out: { path: string; remove: () => void };
 let state: { path: string; remove: () => void };
 let io: CliIo & { out: string[]; err: string[] };
-let clock: StepClock;
+let clock: RecordingClock;
 
 beforeEach(() => {
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) vi.stubEnv(name, '');
   out = temporaryDirectory('feed-out-');
   state = temporaryDirectory('feed-state-');
-  clock = new StepClock(NOW);
+  clock = new RecordingClock(NOW);
   const lines = { out: [] as string[], err: [] as string[] };
   io = { ...lines, stdout: (line) => lines.out.push(line), stderr: (line) => lines.err.push(line), env: {}, clock };
 });

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { MispClient, type MispClientOptions } from '../../misp_modules/misp/misp-client.js';
 import { MispTlsError } from '../../misp_modules/misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp_modules/misp/errors/misp-unreachable-error.js';
-import { allPages, API_KEY, FakeClock, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { allPages, API_KEY, RecordingClock, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, body: Record<string, unknown>) => void;
 
@@ -21,14 +21,14 @@ const answer = (response: http.ServerResponse, rows: unknown[]): void => {
 const rows = (from: number, count: number): unknown[] =>
   Array.from({ length: count }, (_, index) => ({ id: String(from + index), uuid: `uuid-${from + index}`, type: 'md5', value: 'd41d8cd98f00b204e9800998ecf8427e', timestamp: '1' }));
 
-let clock: FakeClock;
+let clock: RecordingClock;
 let logger: RecordingLogger;
 let clients: MispClient[];
 let servers: (http.Server | https.Server)[];
 
 beforeEach(() => {
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) vi.stubEnv(name, '');
-  clock = new FakeClock();
+  clock = new RecordingClock();
   logger = new RecordingLogger();
   clients = [];
   servers = [];

@@ -11,7 +11,7 @@ import { MispRateLimitedError } from '../../misp_modules/misp/errors/misp-rate-l
 import { MispRequestRejectedError } from '../../misp_modules/misp/errors/misp-request-rejected-error.js';
 import { MispServerError } from '../../misp_modules/misp/errors/misp-server-error.js';
 import { MispTooManyPagesError } from '../../misp_modules/misp/errors/misp-too-many-pages-error.js';
-import { allPages, API_KEY, FakeClock, readJsonFixture, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { allPages, API_KEY, RecordingClock, readJsonFixture, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
 
 const BASE = 'http://127.0.0.1:9';
 const SEARCH_URL = `${BASE}/attributes/restSearch`;
@@ -39,7 +39,7 @@ interface SeenRequest {
 
 const server = setupServer();
 let seen: SeenRequest[];
-let clock: FakeClock;
+let clock: RecordingClock;
 let logger: RecordingLogger;
 let clients: MispClient[];
 
@@ -49,7 +49,7 @@ beforeEach(() => {
   // Never let an ambient proxy setting send test traffic elsewhere.
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) vi.stubEnv(name, '');
   seen = [];
-  clock = new FakeClock();
+  clock = new RecordingClock();
   logger = new RecordingLogger();
   clients = [];
 });

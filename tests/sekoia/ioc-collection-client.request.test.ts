@@ -10,7 +10,7 @@ import { SekoiaPermissionError } from '../../misp_modules/sekoia/errors/sekoia-p
 import { IocCollectionClient, type IocCollectionClientOptions } from '../../misp_modules/sekoia/ioc-collection-client.js';
 import { ManualClock, RecordingClock } from './support/clocks.js';
 import { withoutProxyEnvironment } from './support/ioc-collection-server.js';
-import { RecordingLogger } from './support/recording-logger.js';
+import { RecordingLogger } from '../support/recording.js';
 import { waitUntil } from './support/wait-until.js';
 
 const API_KEY = 'sk-live-7f3a9c1e5b2d4f60-SECRET';

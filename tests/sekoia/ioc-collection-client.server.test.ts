@@ -4,7 +4,7 @@ import { IocCollectionClient, type IocCollectionClientOptions } from '../../misp
 import type { Clock } from '@sekoia/automation-sdk-shim';
 import { ManualClock, RecordingClock } from './support/clocks.js';
 import { FakeIocCollectionServer, json, withoutProxyEnvironment, type Reply } from './support/ioc-collection-server.js';
-import { RecordingLogger } from './support/recording-logger.js';
+import { RecordingLogger } from '../support/recording.js';
 import { waitUntil } from './support/wait-until.js';
 
 const API_KEY = 'sk-live-1d2c3b4a59687f0e-SECRET';

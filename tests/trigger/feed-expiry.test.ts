@@ -1,20 +1,17 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { feedFixture } from '../feed/support/kit.js';
-import { COLLECTION, START_MS, startTrigger, startWorld, type Runtime, type World } from './trigger-harness.js';
+import { closedAfterEachTest, COLLECTION, START_MS } from './trigger-harness.js';
 
 type Json = Record<string, any>;
 const NOW_S = Math.floor(START_MS / 1000);
 const HOUR = 3_600;
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const open: Array<World | Runtime> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await ('stop' in item ? item.stop() : item.close());
-});
+const { world, trigger } = closedAfterEachTest();
 
 /** The pushed value of each IDS attribute of each event file, by event uuid, computed from the files. */
 function valuesByEvent(directory: string): Map<string, Map<string, string>> {
@@ -46,11 +43,9 @@ describe('valid_for with a MISP feed', () => {
     const [removedUuid, removedValue] = [...(byEvent.get(edited) ?? new Map<string, string>())].find(([, value]) => count(value) === 1) ?? [];
     if (removedUuid === undefined || removedValue === undefined) throw new Error('a value of its own in the edited event');
 
-    const w = await startWorld([]);
-    open.push(w);
+    const w = await world();
     const configuration = { source: 'misp_feed', feed_location: directory, publish_timestamp: '3650', valid_for: 1, sleep_time: 12 * HOUR };
-    const t = startTrigger(w, { configuration });
-    open.push(t);
+    const t = trigger(w, { configuration });
     await t.untilCycles(1);
     const accepted = () => w.collection.accepted(COLLECTION);
     const delivered = [...accepted().validUntil.keys()];

@@ -1,27 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '@sekoia/automation-sdk-shim';
 import { createTestRuntime } from '@sekoia/automation-sdk-shim/testing';
 import { moduleRoot, TRIGGER_COMMAND } from '../../misp_modules/configuration/module-root.js';
 import { MispIdsAttributesToIocCollectionTrigger } from '../../misp_modules/trigger/misp-ids-attributes-to-ioc-collection.js';
 import { expectedIndicators, feedFixture } from '../feed/support/kit.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from '../feed/support/feed-server.js';
-import { COLLECTION, SEKOIA_KEY, startTrigger, startWorld, type Runtime, type World } from './trigger-harness.js';
+import { closedAfterEachTest, COLLECTION, SEKOIA_KEY, type Runtime, type World } from './trigger-harness.js';
 
 const FEED = feedFixture('cert-fr-anssi');
 const FEED_TOKEN = 's3cr3t-feed-token-4242';
 // The fixture's events date from 2020–2022: a ten-year window takes them all.
 const WINDOW = { publish_timestamp: '3650' };
 
-const open: Array<{ close?: () => Promise<void>; stop?: () => Promise<void> }> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await (item.stop ?? item.close)?.call(item);
-});
-
-async function world(): Promise<World> {
-  const started = await startWorld([]);
-  open.push(started);
-  return started;
-}
+const { world, trigger, keep } = closedAfterEachTest();
 
 function delivered(w: World): Set<string> {
   const result = new Set<string>();
@@ -32,8 +23,7 @@ function delivered(w: World): Set<string> {
 describe('the trigger with a MISP feed as its source', () => {
   it('delivers every IDS indicator of a feed directory, then nothing again', async () => {
     const w = await world();
-    const t: Runtime = startTrigger(w, { configuration: { source: 'misp_feed', feed_location: FEED, ...WINDOW } });
-    open.push(t);
+    const t: Runtime = trigger(w, { configuration: { source: 'misp_feed', feed_location: FEED, ...WINDOW } });
     await t.untilCycles(2);
     expect(delivered(w)).toEqual(expectedIndicators(FEED).indicators);
     const all = w.collection.accepted(COLLECTION).all;
@@ -44,13 +34,12 @@ describe('the trigger with a MISP feed as its source', () => {
   it('reads a feed over HTTP with the account\'s Authorization header, re-reading only what changed, with the header in no log', async () => {
     const w = await world();
     const server: FeedServer = await startFeedServer(loadFeedFiles(FEED));
-    open.push(server);
+    keep(server);
     server.requiredAuthorization = `Bearer ${FEED_TOKEN}`;
-    const t = startTrigger(w, {
+    const t = trigger(w, {
       account: { feed_authorization: `Bearer ${FEED_TOKEN}` },
       configuration: { source: 'misp_feed', feed_location: server.url, ...WINDOW },
     });
-    open.push(t);
     await t.untilCycles(2);
     expect(delivered(w)).toEqual(expectedIndicators(FEED).indicators);
     const eventFiles = server.requests.filter((request) => request.file !== 'manifest.json');

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { editAttribute, loadDemoAttributes, publishEvent, type DemoAttribute } from '../../misp_modules/dev/misp-events.js';
 import { expectedByFormat, expectedPushes, syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
 import { IOCS_PUSHED_EVENT } from '../../misp_modules/trigger/misp-ids-attributes-to-ioc-collection.js';
-import { acceptedValues, COLLECTION, MISP_KEY, SEKOIA_KEY, START_MS, startTrigger, startWorld, type Runtime, type World } from './trigger-harness.js';
+import { acceptedValues, COLLECTION, MISP_KEY, SEKOIA_KEY, START_MS, closedAfterEachTest, type World } from './trigger-harness.js';
 
 const NOW_S = Math.floor(START_MS / 1000);
 const uploadFormat = (observable: string): string => (observable.startsWith('file.hashes.') ? 'file.hashes' : observable);
@@ -15,23 +15,7 @@ function acceptedByFormat(world: World): Map<string, Set<string>> {
   return world.collection.accepted(COLLECTION).byFormat;
 }
 
-const open: Array<World | Runtime> = [];
-async function world(attributes: Parameters<typeof startWorld>[0]): Promise<World> {
-  const started = await startWorld(attributes);
-  open.push(started);
-  return started;
-}
-function trigger(...args: Parameters<typeof startTrigger>): Runtime {
-  const started = startTrigger(...args);
-  open.push(started);
-  return started;
-}
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) {
-    if ('stop' in item) await item.stop();
-    else await item.close();
-  }
-});
+const { world, trigger } = closedAfterEachTest();
 
 describe('MISP IDS Attributes to IOC Collection', () => {
   it('delivers exactly the expected values of a cycle, per upload format, each once', async () => {

@@ -1,28 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { editAttribute } from '../../misp_modules/dev/misp-events.js';
 import { syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
 import { expectedIndicators, feedFixture } from '../feed/support/kit.js';
-import { COLLECTION, START_MS, startTrigger, startWorld, type Runtime, type World } from './trigger-harness.js';
+import { closedAfterEachTest, COLLECTION, START_MS, startTrigger, type World } from './trigger-harness.js';
 
 const NOW_S = Math.floor(START_MS / 1000);
 const HOUR = 3_600;
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const FEED = feedFixture('cert-fr-anssi');
 
-const open: Array<World | Runtime> = [];
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await ('stop' in item ? item.stop() : item.close());
-});
-async function world(rows: Parameters<typeof startWorld>[0]): Promise<World> {
-  const started = await startWorld(rows);
-  open.push(started);
-  return started;
-}
-function trigger(...args: Parameters<typeof startTrigger>): Runtime {
-  const started = startTrigger(...args);
-  open.push(started);
-  return started;
-}
+const { world, trigger } = closedAfterEachTest();
 const searches = (w: World) => w.misp.requests.filter((request) => request.path === '/attributes/restSearch').map((request) => request.body as Record<string, unknown>);
 
 describe('choosing what goes into the collection', () => {

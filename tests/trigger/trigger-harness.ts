@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestRuntime, FakeClock, type TestRuntime } from '@sekoia/automation-sdk-shim/testing';
+import { afterEach } from 'vitest';
 import { moduleRoot, TRIGGER_COMMAND } from '../../misp_modules/configuration/module-root.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from '../../misp_modules/dev/demo-ioc-collection-server.js';
 import { startDemoMispServer, type AttributeSource, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
@@ -98,4 +99,33 @@ export function startTrigger(world: World, options: RuntimeOptions = {}): Runtim
 /** Every value the collection accepted, duplicates kept. */
 export function acceptedValues(world: World): string[] {
   return world.collection.accepted(COLLECTION).all;
+}
+
+interface Closable {
+  close?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+/**
+ * For a test file: worlds and triggers that stop and close on their own after each test, the
+ * last started first. `keep` does the same for any other server a test starts.
+ */
+export function closedAfterEachTest(): {
+  world: (attributes?: Parameters<typeof startWorld>[0]) => Promise<World>;
+  trigger: (...args: Parameters<typeof startTrigger>) => Runtime;
+  keep: <T extends Closable>(item: T) => T;
+} {
+  const open: Closable[] = [];
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await (item.stop ?? item.close)?.call(item);
+  });
+  const keep = <T extends Closable>(item: T): T => {
+    open.push(item);
+    return item;
+  };
+  return {
+    world: async (attributes = []) => keep(await startWorld(attributes)),
+    trigger: (...args) => keep(startTrigger(...args)),
+    keep,
+  };
 }

@@ -2,46 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock, Logger, LogLevel } from '@sekoia/automation-sdk-shim';
 import { normaliseAttribute } from '../../../misp_modules/iocs/normalise-attribute.js';
 import type { SourcePage } from '../../../misp_modules/pipeline/sync-cycle.js';
+
+export { RecordingClock, RecordingLogger } from '../../support/recording.js';
 
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** The real feeds of ../shared/fixtures (provenance in its README: CERT-FR mirror, CIRCL OSINT sample). */
 export const feedFixture = (name: 'cert-fr-anssi' | 'circl-osint-sample'): string => path.resolve(repositoryRoot, '../shared/fixtures/misp-feeds', name);
-
-/** Time that moves only when the code under test sleeps; sleeps end at once and are recorded. */
-export class StepClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  constructor(public nowMs = Date.UTC(2025, 0, 15, 12, 0, 0)) {}
-
-  now(): number {
-    return this.nowMs;
-  }
-
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
-    if (signal?.aborted) return;
-    this.nowMs += ms;
-  }
-}
-
-export class RecordingLogger implements Logger {
-  readonly lines: { message: string; level: LogLevel }[] = [];
-
-  log(message: string, level: LogLevel = 'info'): void {
-    this.lines.push({ message, level });
-  }
-
-  at(level: LogLevel): string[] {
-    return this.lines.filter((line) => line.level === level).map((line) => line.message);
-  }
-
-  get text(): string {
-    return this.lines.map((line) => line.message).join('\n');
-  }
-}
 
 export function temporaryDirectory(prefix: string): { path: string; remove: () => void } {
   const directory = mkdtempSync(path.join(os.tmpdir(), prefix));

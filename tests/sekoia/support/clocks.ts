@@ -1,21 +1,6 @@
 import type { Clock } from '@sekoia/automation-sdk-shim';
 
-/** A clock whose sleeps end at once (on the next turn of the event loop), advancing time and recording each wait. */
-export class RecordingClock implements Clock {
-  readonly sleeps: number[] = [];
-
-  constructor(private current = Date.parse('2030-01-01T00:00:00Z')) {}
-
-  now(): number {
-    return this.current;
-  }
-
-  sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.current += Math.max(0, ms);
-    return new Promise((resolve) => setImmediate(resolve));
-  }
-}
+export { RecordingClock } from '../../support/recording.js';
 
 interface PendingSleep {
   ms: number;

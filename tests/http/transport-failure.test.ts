@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTransportError } from '../../misp_modules/misp/transport-failure.js';
+import { classifyTransportError } from '../../misp_modules/http/transport-failure.js';
 
 const TIMEOUTS = { connectMs: 10_000, responseMs: 120_000 };
 /** The shape of got's RequestError: a name, a system or OpenSSL code, a message. */

@@ -5,11 +5,11 @@ export const EXCERPT_LENGTH = 160;
  * Makes foreign text fit for a log line: every secret replaced, control characters and line breaks
  * folded into single spaces (a body must not forge log lines), and cut to a short excerpt.
  */
-export function safeExcerpt(raw: string, secrets: readonly string[], maxLength: number = EXCERPT_LENGTH): string {
+export function safeExcerpt(raw: string, secrets: readonly string[], maxLength: number = EXCERPT_LENGTH, marker = '***'): string {
   // Secrets go first, over the whole text: a cut made before could leave part of one.
   let text = raw;
   for (const secret of secrets) {
-    if (secret.length > 0) text = text.split(secret).join('***');
+    if (secret.length > 0) text = text.split(secret).join(marker);
   }
   // Only the start matters; bounding the rest keeps a multi-megabyte body cheap.
   text = text.slice(0, maxLength * 16).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
