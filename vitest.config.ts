@@ -16,5 +16,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The second reporter names the tests skipped for want of the real MISP fixtures.
+    reporters: ['default', './tests/support/skipped-fixtures-reporter.ts'],
   },
 });

@@ -12,13 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedSource, FeedSyncState } from '../../misp_modules/feed/index.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from '../../misp_modules/dev/demo-feed.js';
 import type { SourcePage } from '../../misp_modules/pipeline/sync-cycle.js';
+import { fixturePath, itWithFixtures } from '../support/fixtures.js';
 import { call } from './http-client.js';
 import { DEMO_DATA, demoEventDocuments } from './trigger-dev-expectations.js';
 
 const AUTHORIZATION = 'Bearer 0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const CHANGED_AT = 1_767_000_000;
 /** A manifest written by a real producer (CERT-FR), for the shape of an entry. */
-const REAL_MANIFEST = path.join(import.meta.dirname, '../../../shared/fixtures/misp-feeds/cert-fr-anssi/manifest.json');
+const REAL_MANIFEST = fixturePath('misp-feeds/cert-fr-anssi/manifest.json');
 
 let directory: string;
 let feed: DemoFeed;
@@ -47,7 +48,7 @@ describe('buildDemoFeed', () => {
     }
   });
 
-  it('writes the manifest entry of each event as a MISP feed generator does, with the given timestamp', () => {
+  itWithFixtures('writes the manifest entry of each event as a MISP feed generator does, with the given timestamp', () => {
     const manifest = JSON.parse(readFileSync(path.join(directory, 'manifest.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     const documents = demoEventDocuments();
     expect(Object.keys(manifest).sort()).toEqual(documents.map(({ document }) => document.Event.uuid).sort());

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { FeedSource } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
@@ -6,6 +6,7 @@ import type { IndicatorBatch } from '../../misp_modules/pipeline/indicator-batch
 import { runSyncCycle, type BatchOutcome } from '../../misp_modules/pipeline/sync-cycle.js';
 import { DeliveredAttributes } from '../../misp_modules/state/delivered-attributes.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
+import { describeWithFixtures } from '../support/fixtures.js';
 import { expectedIndicators, feedFixture, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
@@ -25,7 +26,7 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-describe('a feed through the sync pipeline', () => {
+describeWithFixtures('a feed through the sync pipeline', () => {
   it('re-reads the events of a cycle whose batches failed until every IOC is accepted, then rests on the ETag', async () => {
     const clock = new RecordingClock();
     const logger = new RecordingLogger();

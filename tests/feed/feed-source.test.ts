@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { FeedAccessDeniedError } from '../../misp_modules/feed/errors/feed-access-denied-error.js';
 import { FeedManifestMalformedError } from '../../misp_modules/feed/errors/feed-manifest-malformed-error.js';
 import { FeedManifestMissingError } from '../../misp_modules/feed/errors/feed-manifest-missing-error.js';
@@ -11,6 +11,7 @@ import { InvalidFeedOptionsError } from '../../misp_modules/feed/errors/invalid-
 import { FeedSource, type FeedSourceOptions } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
+import { describeWithFixtures } from '../support/fixtures.js';
 import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
@@ -59,7 +60,7 @@ function setManifest(manifest: unknown): void {
   server.files.set('manifest.json', Buffer.from(JSON.stringify(manifest)));
 }
 
-describe('reading a real feed', () => {
+describeWithFixtures('reading a real feed', () => {
   it('delivers exactly the IDS, non-deleted values of the CERT-FR feed, event and object attributes', async () => {
     const source = await feedSource();
     const cycle = await source.startCycle(ALL_TIME, signal());
@@ -106,7 +107,7 @@ describe('reading a real feed', () => {
   });
 });
 
-describe('incremental sync', () => {
+describeWithFixtures('incremental sync', () => {
   it('asks with If-None-Match after a clean cycle; a 304 reads no event', async () => {
     const source = await feedSource();
     const first = await source.startCycle(ALL_TIME, signal());
@@ -211,7 +212,7 @@ describe('incremental sync', () => {
   });
 });
 
-describe('faults', () => {
+describeWithFixtures('faults', () => {
   it('skips a missing and a broken event, reads the others, and reads those two again next cycle', async () => {
     const uuids = Object.keys(manifestOf());
     const [gone, broken] = uuids as [string, string];
@@ -345,7 +346,7 @@ describe('faults', () => {
   });
 });
 
-describe('memory and secrets', () => {
+describeWithFixtures('memory and secrets', () => {
   it('has at most `concurrency` event requests in flight', async () => {
     server.files = loadFeedFiles(CIRCL);
     server.delayMs = 15;

@@ -13,6 +13,7 @@ import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { loadFeedFiles, startFeedServer } from './support/feed-server.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
@@ -54,7 +55,7 @@ async function readBack(directory: string, sync?: FeedSyncState) {
 const json = (file: string): Json => JSON.parse(readFileSync(file, 'utf8')) as Json;
 
 describe('feed format', () => {
-  it('reproduces the real CERT-FR hashes.csv line for line (PyMISP rule)', () => {
+  itWithFixtures('reproduces the real CERT-FR hashes.csv line for line (PyMISP rule)', () => {
     const manifest = json(path.join(CERT_FR, 'manifest.json'));
     const lines: string[] = [];
     for (const uuid of Object.keys(manifest)) {
@@ -200,7 +201,7 @@ describe('feed:generate from a MISP instance', () => {
     return files.flatMap((name) => flattenEvent(json(path.join(directory, name)), ids, { publishedAt: at }, name));
   }
 
-  it('writes one daily event per publication day, and the feed reads back with nothing lost', async () => {
+  itWithFixtures('writes one daily event per publication day, and the feed reads back with nothing lost', async () => {
     const ids = new MispIdAllocator();
     const today = published(CERT_FR, NOW / 1000 - 3_600, ids);
     const yesterday = published(CIRCL, NOW / 1000 - 86_400, ids, 10);

@@ -4,6 +4,7 @@ import { IOC_KINDS, type IocKind } from '../../misp_modules/iocs/ioc-kinds.js';
 import { checkIpv6 } from '../../misp_modules/iocs/ip-address.js';
 import type { Indicator } from '../../misp_modules/iocs/observables.js';
 import type { Rejection } from '../../misp_modules/iocs/rejection.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { certFrValuesOfType, valuesOfType } from './misp-fixture.js';
 
 function accepted(kind: IocKind, value: string): Indicator {
@@ -23,7 +24,7 @@ function refused(kind: IocKind, value: string): string {
 describe('ip kind', () => {
   const ip = IOC_KINDS.ip;
 
-  it('accepts the real IPv4 addresses of the fixture as they are', () => {
+  itWithFixtures('accepts the real IPv4 addresses of the fixture as they are', () => {
     const values = valuesOfType('ip-dst');
     expect(values.length).toBeGreaterThan(100);
     for (const value of values) {
@@ -124,7 +125,7 @@ describe('ip kind', () => {
 describe('domain kind', () => {
   const domain = IOC_KINDS.domain;
 
-  it('accepts the real domains of the fixture, lower-cased', () => {
+  itWithFixtures('accepts the real domains of the fixture, lower-cased', () => {
     const values = valuesOfType('domain');
     expect(values.length).toBeGreaterThan(500);
     for (const value of values) {
@@ -193,7 +194,7 @@ describe('url kind', () => {
     }
   });
 
-  it('pushes the real URLs of the fixture exactly as written', () => {
+  itWithFixtures('pushes the real URLs of the fixture exactly as written', () => {
     const values = valuesOfType('url').filter((value) => value.startsWith('http'));
     expect(values.length).toBeGreaterThan(300);
     let accepted_ = 0;
@@ -249,7 +250,7 @@ describe('url kind', () => {
 });
 
 describe('hash kinds', () => {
-  it.each([
+  itWithFixtures.each([
     ['md5', 'file.hashes.MD5', 32],
     ['sha1', 'file.hashes.SHA-1', 40],
     ['sha256', 'file.hashes.SHA-256', 64],
@@ -287,7 +288,7 @@ describe('hash kinds', () => {
     expect(refused(IOC_KINDS[name], value)).toMatch(/hexadecimal characters/);
   });
 
-  it('sha512 is ready for a row: the real SHA-512 hashes of the CERT-FR feed are accepted', () => {
+  itWithFixtures('sha512 is ready for a row: the real SHA-512 hashes of the CERT-FR feed are accepted', () => {
     const values = certFrValuesOfType('sha512');
     expect(values.length).toBeGreaterThan(0);
     for (const value of values) {

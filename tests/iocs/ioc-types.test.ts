@@ -11,6 +11,7 @@ import {
   type IocTypeRow,
   type NormaliseResult,
 } from '../../misp_modules/iocs/normalise-attribute.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { certFrValuesOfType, valuesOfType } from './misp-fixture.js';
 
 /** CONTRACT §6, written out independently of the implementation. */
@@ -101,8 +102,9 @@ describe('the IOC type table', () => {
     }
   });
 
-  const samples = realSamples();
-  it.each(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => [row.mispType]))('row %s: real values are pushed as the contract says', (type) => {
+  let samples: ReturnType<typeof realSamples> | undefined;
+  itWithFixtures.each(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => [row.mispType]))('row %s: real values are pushed as the contract says', (type: string) => {
+    samples ??= realSamples();
     const rows = samples[type]!;
     expect(rows.length).toBeGreaterThanOrEqual(30);
     for (const { value, pushed } of rows) {
@@ -186,7 +188,7 @@ describe('growing and narrowing the table', () => {
   const EXTRA_TYPES = ['ip-src', 'ip-src|port', 'hostname', 'hostname|port', 'sha512', 'filename|sha512', 'email-src', 'email-dst'];
   const all = createAttributeNormaliser(selectIocTypeRows(IOC_TYPE_TABLE.map((row) => row.mispType)).rows);
 
-  it('syncs the CONTRACT types by default and the other IDS types only when chosen', () => {
+  itWithFixtures('syncs the CONTRACT types by default and the other IDS types only when chosen', () => {
     expect([...supportedMispTypes()].sort()).toEqual(Object.keys(CONTRACT_OBSERVABLES).sort());
     expect(IOC_TYPE_TABLE.filter((row) => !row.byDefault).map((row) => row.mispType)).toEqual(EXTRA_TYPES);
     const ipSources = valuesOfType('ip-src');

@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** A fixture file of /work/shared/fixtures, resolved from the repository root. */
-export function fixturePath(relative: string): string {
-  return path.resolve(repoRoot, '../shared/fixtures', relative);
-}
+import { fixturePath } from '../support/fixtures.js';
 
 export interface FixtureAttribute {
   readonly type: string;

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   normaliseAttribute,
   supportedMispTypes,
   type NormaliseResult,
 } from '../../misp_modules/iocs/normalise-attribute.js';
-import { certFrValuesOfType, restSearchAttributes } from './misp-fixture.js';
+import { describeWithFixtures } from '../support/fixtures.js';
+import { certFrValuesOfType, restSearchAttributes, type FixtureAttribute } from './misp-fixture.js';
 
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
@@ -102,8 +103,11 @@ describe('values that try to add or alter a line', () => {
   });
 });
 
-describe('the real restSearch answer', () => {
-  const attributes = restSearchAttributes();
+describeWithFixtures('the real restSearch answer', () => {
+  let attributes: readonly FixtureAttribute[];
+  beforeAll(() => {
+    attributes = restSearchAttributes();
+  });
   const supported = new Set(supportedMispTypes());
 
   it('normalises every IDS-flagged attribute to ok, invalid with a reason, or unsupported', () => {

@@ -11,6 +11,7 @@ import { MispRateLimitedError } from '../../misp_modules/misp/errors/misp-rate-l
 import { MispRequestRejectedError } from '../../misp_modules/misp/errors/misp-request-rejected-error.js';
 import { MispServerError } from '../../misp_modules/misp/errors/misp-server-error.js';
 import { MispTooManyPagesError } from '../../misp_modules/misp/errors/misp-too-many-pages-error.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { allPages, API_KEY, RecordingClock, readJsonFixture, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
 
 const BASE = 'http://127.0.0.1:9';
@@ -22,15 +23,15 @@ interface ErrorCase {
   http_status: number;
   body: { name: string; message: string; url: string };
 }
-const errorCases = readJsonFixture<{ cases: ErrorCase[] }>('misp-api/error-responses.json').cases;
+/** MISP's own error answers, from the fixtures: read only by the tests that use them. */
 const errorCase = (id: string): ErrorCase => {
-  const found = errorCases.find((entry) => entry.id === id);
+  const found = readJsonFixture<{ cases: ErrorCase[] }>('misp-api/error-responses.json').cases.find((entry) => entry.id === id);
   if (!found) throw new Error(`no error fixture ${id}`);
   return found;
 };
 
 type Row = Record<string, unknown>;
-const circlRows = readJsonFixture<{ response: { Attribute: Row[] } }>('misp-api/derived/restsearch-circl-sample-to_ids.json').response.Attribute;
+const circlSample = (): Row[] => readJsonFixture<{ response: { Attribute: Row[] } }>('misp-api/derived/restsearch-circl-sample-to_ids.json').response.Attribute;
 
 interface SeenRequest {
   headers: Record<string, string>;
@@ -156,7 +157,8 @@ describe('the request', () => {
 });
 
 describe('paging', () => {
-  it('reads a realistic search over several pages, in order, with MISP strings parsed', async () => {
+  itWithFixtures('reads a realistic search over several pages, in order, with MISP strings parsed', async () => {
+    const circlRows = circlSample();
     serveRows(circlRows);
     const pages = await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 1_000 }));
 
@@ -281,7 +283,7 @@ describe('rows', () => {
 });
 
 describe('empty results', () => {
-  it.each([
+  itWithFixtures.each([
     ['MISP 2.4.95 and later', () => HttpResponse.json({ response: { Attribute: [] } })],
     ['MISP 2.4.71 to 2.4.94', () => HttpResponse.json({ response: [] })],
     ['MISP 2.4.70 and older', () => HttpResponse.json(errorCase('legacy-no-matches').body, { status: 404 })],
@@ -295,7 +297,7 @@ describe('empty results', () => {
 });
 
 describe('errors', () => {
-  it.each(['auth-failed-api-key', 'auth-failed-xhr', 'auth-failed-user-disabled'])('reports %s with MISP\'s own message, without retrying', async (id) => {
+  itWithFixtures.each(['auth-failed-api-key', 'auth-failed-xhr', 'auth-failed-user-disabled'])('reports %s with MISP\'s own message, without retrying', async (id) => {
     const fixture = errorCase(id);
     serve(() => HttpResponse.json(fixture.body, { status: fixture.http_status }));
     const error = await searchError(makeClient());
@@ -339,7 +341,7 @@ describe('errors', () => {
     expect(await searchError(makeClient())).toBeInstanceOf(MispMalformedAnswerError);
   });
 
-  it('reports an unknown endpoint as a misp_url to check', async () => {
+  itWithFixtures('reports an unknown endpoint as a misp_url to check', async () => {
     const fixture = errorCase('not-found-unknown-endpoint');
     serve(() => HttpResponse.json(fixture.body, { status: 404 }));
     const error = await searchError(makeClient());
@@ -349,7 +351,7 @@ describe('errors', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it.each(['invalid-json-body', 'bad-request-get-without-filters', 'method-not-allowed'])('reports %s as a rejected request, without retrying', async (id) => {
+  itWithFixtures.each(['invalid-json-body', 'bad-request-get-without-filters', 'method-not-allowed'])('reports %s as a rejected request, without retrying', async (id) => {
     const fixture = errorCase(id);
     serve(() => HttpResponse.json(fixture.body, { status: fixture.http_status }));
     const error = await searchError(makeClient());
@@ -360,7 +362,7 @@ describe('errors', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('retries a 5xx with exponential backoff, at most maxAttempts times, then reports MISP\'s message', async () => {
+  itWithFixtures('retries a 5xx with exponential backoff, at most maxAttempts times, then reports MISP\'s message', async () => {
     const fixture = errorCase('internal-error');
     serve(() => HttpResponse.json(fixture.body, { status: 500 }));
     const error = await searchError(makeClient({ maxAttempts: 4 }));

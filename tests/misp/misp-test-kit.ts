@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MispClient, MispPage } from '../../misp_modules/misp/misp-client.js';
+import { fixturePath } from '../support/fixtures.js';
 import type { RecordingLogger } from '../support/recording.js';
 
 export { RecordingClock, RecordingLogger } from '../support/recording.js';
 
-export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const sharedFixture = (relative: string): string => path.resolve(repositoryRoot, '../shared/fixtures', relative);
-export const readJsonFixture = <T>(relative: string): T => JSON.parse(readFileSync(sharedFixture(relative), 'utf8')) as T;
+export const readJsonFixture = <T>(relative: string): T => JSON.parse(readFileSync(fixturePath(relative), 'utf8')) as T;
 
 /** A key shaped like a real MISP auth key (40 characters), easy to spot if it leaks. */
 export const API_KEY = 'Zq8sEcReTKeY0123456789abcdefghijklmnopqr';

@@ -1,9 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { feedFixture } from '../feed/support/kit.js';
+import { describeWithFixtures } from '../support/fixtures.js';
 import { closedAfterEachTest, COLLECTION, START_MS } from './trigger-harness.js';
 
 type Json = Record<string, any>;
@@ -30,7 +31,7 @@ function valuesByEvent(directory: string): Map<string, Map<string, string>> {
   return byEvent;
 }
 
-describe('valid_for with a MISP feed', () => {
+describeWithFixtures('valid_for with a MISP feed', () => {
   it('withdraws what a re-read event no longer carries and what the feed no longer lists, and refreshes the rest', async () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'feed-expiry-'));
     cpSync(feedFixture('cert-fr-anssi'), directory, { recursive: true });

@@ -4,6 +4,7 @@ import { createTestRuntime } from '@sekoia/automation-sdk-shim/testing';
 import { moduleRoot, TRIGGER_COMMAND } from '../../misp_modules/configuration/module-root.js';
 import { MispIdsAttributesToIocCollectionTrigger } from '../../misp_modules/trigger/misp-ids-attributes-to-ioc-collection.js';
 import { expectedIndicators, feedFixture } from '../feed/support/kit.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from '../feed/support/feed-server.js';
 import { closedAfterEachTest, COLLECTION, SEKOIA_KEY, type Runtime, type World } from './trigger-harness.js';
 
@@ -21,7 +22,7 @@ function delivered(w: World): Set<string> {
 }
 
 describe('the trigger with a MISP feed as its source', () => {
-  it('delivers every IDS indicator of a feed directory, then nothing again', async () => {
+  itWithFixtures('delivers every IDS indicator of a feed directory, then nothing again', async () => {
     const w = await world();
     const t: Runtime = trigger(w, { configuration: { source: 'misp_feed', feed_location: FEED, ...WINDOW } });
     await t.untilCycles(2);
@@ -31,7 +32,7 @@ describe('the trigger with a MISP feed as its source', () => {
     expect(t.cycleLogs()[1]).toMatch(/ 0 new IOCs pushed/);
   });
 
-  it('reads a feed over HTTP with the account\'s Authorization header, re-reading only what changed, with the header in no log', async () => {
+  itWithFixtures('reads a feed over HTTP with the account\'s Authorization header, re-reading only what changed, with the header in no log', async () => {
     const w = await world();
     const server: FeedServer = await startFeedServer(loadFeedFiles(FEED));
     keep(server);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { editAttribute } from '../../misp_modules/dev/misp-events.js';
 import { syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
 import { expectedIndicators, feedFixture } from '../feed/support/kit.js';
+import { itWithFixtures } from '../support/fixtures.js';
 import { closedAfterEachTest, COLLECTION, START_MS, startTrigger, type World } from './trigger-harness.js';
 
 const NOW_S = Math.floor(START_MS / 1000);
@@ -56,7 +57,7 @@ describe('choosing what goes into the collection', () => {
     expect(() => startTrigger(w, { configuration: { attribute_types: ['domain', 'vulnerability'] } })).toThrow(/attribute_types: no support for vulnerability/);
   });
 
-  it('applies tags, organisations and types to a feed, and counts what they left out', async () => {
+  itWithFixtures('applies tags, organisations and types to a feed, and counts what they left out', async () => {
     const w = await world([]);
     const window = { source: 'misp_feed', feed_location: FEED, publish_timestamp: '3650' };
     const all = expectedIndicators(FEED).indicators;

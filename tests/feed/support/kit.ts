@@ -1,15 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { normaliseAttribute } from '../../../misp_modules/iocs/normalise-attribute.js';
 import type { SourcePage } from '../../../misp_modules/pipeline/sync-cycle.js';
+import { fixturePath } from '../../support/fixtures.js';
 
 export { RecordingClock, RecordingLogger } from '../../support/recording.js';
 
-export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-/** The real feeds of ../shared/fixtures (provenance in its README: CERT-FR mirror, CIRCL OSINT sample). */
-export const feedFixture = (name: 'cert-fr-anssi' | 'circl-osint-sample'): string => path.resolve(repositoryRoot, '../shared/fixtures/misp-feeds', name);
+/** The real feeds of the fixtures (provenance in their README: CERT-FR mirror, CIRCL OSINT sample). */
+export const feedFixture = (name: 'cert-fr-anssi' | 'circl-osint-sample'): string => fixturePath(`misp-feeds/${name}`);
 
 export function temporaryDirectory(prefix: string): { path: string; remove: () => void } {
   const directory = mkdtempSync(path.join(os.tmpdir(), prefix));
