@@ -1,5 +1,5 @@
 /**
- * The bundled demo events as a real MISP feed: a directory holding the event files as they are,
+ * The generated demo events as a real MISP feed: a directory holding one file per event,
  * named `<event uuid>.json`, with the manifest.json and hashes.csv that MISP's feed generator
  * would write for them; and a loopback server that serves it as feeds are served (ETag, 304,
  * a required Authorization header).
@@ -9,9 +9,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventOf, readFeedEvent } from '../feed/feed-event.js';
 import { eventHashLines, type HashedAttribute } from '../feed/feed-hashes.js';
-import { EVENT_UUID } from '../feed/feed-manifest.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
-import { demoEventFiles, MispEventFileError } from './misp-events.js';
+import { DEMO_EDITED_EVENT_INFO, DEMO_SEED, demoEventFile, generateDemoEvents } from './demo-events.js';
 
 /** A manifest entry, as PyMISP's `MISPEvent.manifest` writes it. */
 export interface ManifestEntryJson {
@@ -28,8 +27,6 @@ export interface ManifestEntryJson {
 export interface DemoFeedEvent {
   uuid: string;
   info: string;
-  /** The bundled file it was copied from. */
-  source: string;
   /** Attributes of the event, event-level and in objects. */
   attributes: number;
   /** Of those, flagged for IDS and not deleted. */
@@ -104,49 +101,36 @@ function writeIndex(feed: DemoFeed): void {
 }
 
 /**
- * Writes the demo feed into `directory` (created if missing): each event file copied byte for
- * byte as `<uuid>.json`, then hashes.csv and manifest.json, every event's manifest `timestamp`
- * set to `changedAt` (epoch seconds).
- *
- * @throws MispEventFileError when a file is not a MISP event with a uuid.
+ * Writes the demo feed into `directory` (created if missing): each event generated from `seed`
+ * as `<uuid>.json`, then hashes.csv and manifest.json, every event's manifest `timestamp` set to
+ * `changedAt` (epoch seconds).
  */
-export function buildDemoFeed(directory: string, options: { changedAt: number; sources?: readonly string[] }): DemoFeed {
+export function buildDemoFeed(directory: string, options: { changedAt: number; seed?: number }): DemoFeed {
   mkdirSync(directory, { recursive: true });
   const feed: DemoFeed = { directory, events: [], manifest: {} };
-  for (const source of options.sources ?? demoEventFiles()) {
-    const bytes = readFileSync(source);
-    let document: unknown;
-    try {
-      document = JSON.parse(bytes.toString('utf8'));
-    } catch (error) {
-      throw new MispEventFileError(`Cannot read the MISP event file ${source}: ${(error as Error).message}`);
-    }
-    const event = eventOf(document);
-    const uuid = text(event?.['uuid']);
-    if (event === undefined || !EVENT_UUID.test(uuid)) throw new MispEventFileError(`${source} is not a MISP feed event with a uuid: expected {"Event": {"uuid": ...}}.`);
-    writeFileSync(path.join(directory, `${uuid}.json`), bytes);
-    const content = readFeedEvent(document);
+  for (const document of generateDemoEvents(options.seed ?? DEMO_SEED)) {
+    const event = document.Event;
+    writeFileSync(path.join(directory, `${event.uuid}.json`), demoEventFile(document));
     feed.events.push({
-      uuid,
-      info: text(event['info']),
-      source,
+      uuid: event.uuid,
+      info: event.info,
       attributes: allAttributes(event).length,
-      idsAttributes: content?.attributes.length ?? 0,
+      idsAttributes: readFeedEvent(document)?.attributes.length ?? 0,
     });
-    feed.manifest[uuid] = manifestEntry(event, options.changedAt);
+    feed.manifest[event.uuid] = manifestEntry(event, options.changedAt);
   }
   writeIndex(feed);
   return feed;
 }
 
 /**
- * An analyst at work on the demo feed: after every second cycle, a domain of the synthetic event
- * is changed and the event saved with a new timestamp, in its file and in the manifest. The next
+ * An analyst at work on the demo feed: after every second cycle, a domain in an object of the
+ * event of refusals is changed and the event saved with a new timestamp, in its file and in the manifest. The next
  * cycle then reads that one event and pushes the one new value; in between, the unchanged manifest
  * answers 304. Returns what it did, or undefined when it left the feed alone.
  */
 export function demoFeedAnalyst(feed: DemoFeed, now: () => number = () => Date.now()): (cycle: number) => string | undefined {
-  const event = feed.events.find((candidate) => candidate.info.startsWith('SYNTHETIC'));
+  const event = feed.events.find((candidate) => candidate.info.startsWith(DEMO_EDITED_EVENT_INFO));
   if (event === undefined) return () => undefined;
   const file = path.join(feed.directory, `${event.uuid}.json`);
   const document = JSON.parse(readFileSync(file, 'utf8')) as unknown;

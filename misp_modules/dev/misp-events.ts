@@ -2,9 +2,8 @@
  * MISP events in feed format (`{"Event": {...}}`) turned into the attribute rows that
  * `POST /attributes/restSearch` answers, with the event state the demo server filters on.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { DEMO_SEED, generateDemoEvents } from './demo-events.js';
 
 /** An attribute tag as restSearch shows it. */
 export interface MispTag {
@@ -82,8 +81,8 @@ export class MispEventFileError extends Error {
 
 export interface FlattenOptions {
   /**
-   * Publish every event at this time (Unix seconds). Real feed files carry `publish_timestamp`
-   * 0 or an old date, which no look-back window of a day or so would catch.
+   * Publish every event at this time (Unix seconds). Event files carry `publish_timestamp` 0 or
+   * an old date (the demo's date from 2025), which no look-back window of a day or so would catch.
    */
   publishedAt?: number;
 }
@@ -240,34 +239,10 @@ export function loadEventFiles(paths: readonly string[], options: FlattenOptions
   return rows;
 }
 
-/**
- * The directory of the demo event files. Works from the TypeScript sources, from the build
- * output (`dist/misp_modules/dev/`, which does not copy the JSON files), or from the repository
- * root as working directory.
- */
-export function demoDataDirectory(): string {
-  const candidates = [
-    fileURLToPath(new URL('./demo-data/', import.meta.url)),
-    fileURLToPath(new URL('../../../misp_modules/dev/demo-data/', import.meta.url)),
-    join(process.cwd(), 'misp_modules', 'dev', 'demo-data'),
-  ];
-  const found = candidates.find((candidate) => existsSync(join(candidate, 'README.md')));
-  if (!found) throw new MispEventFileError(`The demo event files were not found in ${candidates.join(' or ')}.`);
-  return found;
-}
-
-/** Paths of the demo event files, sorted by name so that ids are the same at every run. */
-export function demoEventFiles(): string[] {
-  const directory = demoDataDirectory();
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => join(directory, name));
-}
-
-/** The demo data set as restSearch rows. */
-export function loadDemoAttributes(options: FlattenOptions = {}): DemoAttribute[] {
-  return loadEventFiles(demoEventFiles(), options);
+/** The demo events (generated from `seed`) as restSearch rows, with one id sequence. */
+export function loadDemoAttributes(options: FlattenOptions = {}, seed: number = DEMO_SEED): DemoAttribute[] {
+  const ids = new MispIdAllocator();
+  return generateDemoEvents(seed).flatMap((document) => flattenEvent(document, ids, options, `demo event ${document.Event.uuid}`));
 }
 
 /** Publishes (or republishes) an event at `at` (Unix seconds), as MISP's publish action does. */

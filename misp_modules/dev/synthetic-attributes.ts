@@ -83,7 +83,7 @@ function fmix32(input: number): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -94,15 +94,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-type Random = () => number;
+export type Random = () => number;
 
-function pick<T>(random: Random, items: readonly T[]): T {
+export function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
 const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-function hex(random: Random, digits: number): string {
+export function hex(random: Random, digits: number): string {
   let out = '';
   while (out.length < digits) {
     const n = (random() * 4_294_967_296) >>> 0;
@@ -128,12 +128,12 @@ for (let octet = 11; octet <= 223; octet++) {
   // Private, loopback, link-local, CGNAT and documentation ranges live under these first octets.
   if (![100, 127, 169, 172, 192, 198, 203].includes(octet)) PUBLIC_FIRST_OCTETS.push(octet);
 }
-const WORDS = ['secure', 'update', 'login', 'cdn', 'mail', 'portal', 'invoice', 'cloud', 'auth', 'docs', 'static', 'billing', 'vpn', 'support', 'files', 'sync'];
+export const WORDS = ['secure', 'update', 'login', 'cdn', 'mail', 'portal', 'invoice', 'cloud', 'auth', 'docs', 'static', 'billing', 'vpn', 'support', 'files', 'sync'];
 const TLDS = ['com', 'net', 'org', 'info', 'xyz', 'top', 'ru', 'biz', 'io'];
 const EXTENSIONS = ['exe', 'dll', 'doc', 'js', 'ps1', 'bin', 'zip'];
 
 /** One value per (kind, number): equal numbers give equal values, different numbers different ones. */
-function ipFor(v: number): { value: string; observable: Observable } {
+export function ipFor(v: number): { value: string; observable: Observable } {
   const x = Math.imul(v, 0x9e3779b1) & 0x3fffff; // bijective on 22 bits
   const h = fmix32(v ^ salt('ip'));
   if (h % 10 === 0) {
@@ -149,24 +149,24 @@ function ipFor(v: number): { value: string; observable: Observable } {
   return { value: `${first}.${(x >>> 14) & 0xff}.${(x >>> 6) & 0xff}.${1 + (x & 0x3f)}`, observable: 'ipv4-addr.value' };
 }
 
-function domainFor(v: number): string {
+export function domainFor(v: number): string {
   const h = fmix32(v ^ salt('domain'));
   return `${WORDS[h % WORDS.length]}-${v.toString(36)}.${TLDS[(h >>> 8) % TLDS.length]}`;
 }
 
-function hashFor(v: number, algorithm: 'md5' | 'sha1' | 'sha256'): string {
+export function hashFor(v: number, algorithm: 'md5' | 'sha1' | 'sha256'): string {
   const digits = { md5: 32, sha1: 40, sha256: 64 }[algorithm];
   const h = fmix32(v ^ salt(algorithm));
   // The first eight digits are a bijection of v, so distinct numbers never share a hash.
   return hex8(h) + hex(mulberry32(h), digits - 8);
 }
 
-function filenameFor(v: number): string {
+export function filenameFor(v: number): string {
   const h = fmix32(v ^ salt('filename'));
   return `${WORDS[h % WORDS.length]}_${v.toString(36)}.${EXTENSIONS[(h >>> 8) % EXTENSIONS.length]}`;
 }
 
-function urlFor(v: number): string {
+export function urlFor(v: number): string {
   const h = fmix32(v ^ salt('url'));
   const random = mulberry32(h);
   const scheme = h % 3 === 0 ? 'http' : 'https';
@@ -335,7 +335,7 @@ const TAGS = [
   { id: '4', name: 'misp-galaxy:threat-actor="Sofacy"', colour: '#0088cc' },
 ];
 
-function uuidFrom(random: Random, unique: number): string {
+export function uuidFrom(random: Random, unique: number): string {
   return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${pick(random, ['8', '9', 'a', 'b'])}${hex(random, 3)}-${unique.toString(16).padStart(12, '0')}`;
 }
 

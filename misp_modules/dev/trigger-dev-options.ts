@@ -102,11 +102,11 @@ export const TRIGGER_DEV_HELP = `Runs the trigger "MISP IDS Attributes to IOC Co
 
 Usage: npm run trigger:dev -- [options]
 
-Without MISP or Sekoia.io settings it runs on the demo: an embedded MISP serving the bundled demo
-events (misp_modules/dev/demo-data), an embedded IOC collection that keeps what it accepts, and
-embedded runtime endpoints (callback, logs, secrets). The trigger is configured exactly as in a
-container (MODULE_CONFIGURATION, TRIGGER_CONFIGURATION, TOKEN, URL_CALLBACK, ...). Between two
-cycles of the demo, an analyst edits a domain of the synthetic event and publishes it again.
+Without MISP or Sekoia.io settings it runs on the demo: an embedded MISP serving demo events
+generated at start (misp_modules/dev/demo-events.ts), an embedded IOC collection that keeps what it
+accepts, and embedded runtime endpoints (callback, logs, secrets). The trigger is configured exactly
+as in a container (MODULE_CONFIGURATION, TRIGGER_CONFIGURATION, TOKEN, URL_CALLBACK, ...). Between
+two cycles of the demo, an analyst edits a domain of the event of refusals and publishes it again.
 
 Run:
   --once                 run one cycle, print the summary and exit: 0 when the cycle completed,
@@ -135,7 +135,7 @@ Real services (a flag wins over its environment variable):
                            what would be pushed. A safe first run against production.
 
 A MISP feed instead of a MISP instance (source misp_feed):
-  --feed                   the demo as a MISP feed: an embedded feed server serves the bundled
+  --feed                   the demo as a MISP feed: an embedded feed server serves the demo
                            events (manifest.json with an ETag, one file per event, hashes.csv,
                            built in .trigger-dev/) and requires "Authorization: Bearer <token>",
                            a random token the account passes as feed_authorization.

@@ -17,6 +17,7 @@ import type { ValidatedTriggerConfiguration } from '../configuration/trigger-set
 import { MispIdsAttributesToIocCollectionTrigger } from '../trigger/misp-ids-attributes-to-ioc-collection.js';
 import { parseFeedLocation } from '../feed/feed-location.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
+import { DEMO_EDITED_EVENT_INFO, DEMO_SEED } from './demo-events.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from './demo-ioc-collection-server.js';
 import { startDemoMispServer, type DemoMispServer } from './demo-misp-server.js';
@@ -118,13 +119,13 @@ function bypassProxyForLoopback(): void {
 }
 
 /**
- * Between two cycles of the continuous demo, an analyst edits a domain of the synthetic event and
- * publishes it again, so that the next cycle shows the cursor and the dedup at work: the event
+ * Between two cycles of the continuous demo, an analyst edits a domain in an object of the event of
+ * refusals and publishes it again, so that the next cycle shows the cursor and the dedup at work: the event
  * comes back, one value is new, the rest was already delivered. Returns what it did.
  */
 function demoAnalyst(attributes: DemoAttribute[]): (cycle: number) => string | undefined {
   const target = attributes.find(
-    (attribute) => attribute.row.Event.info.startsWith('SYNTHETIC') && attribute.row.type === 'domain' && attribute.row.to_ids && !attribute.row.deleted && attribute.row.object_id !== '0',
+    (attribute) => attribute.row.Event.info.startsWith(DEMO_EDITED_EVENT_INFO) && attribute.row.type === 'domain' && attribute.row.to_ids && !attribute.row.deleted && attribute.row.object_id !== '0',
   );
   if (!target) return () => undefined;
   const [label, ...parent] = target.row.value.split('.');
@@ -198,7 +199,7 @@ async function startDemoFeed(workDirectory: string, authorization: string): Prom
   const ids = feed.events.reduce((sum, event) => sum + event.idsAttributes, 0);
   const shown = path.relative(process.cwd(), feed.directory);
   note(
-    `demo MISP feed     ${server.feedUrl}  ${feed.events.length} bundled events (misp_modules/dev/demo-data), ${attributes} attributes, ${ids} IDS-flagged, changed 3 hours ago`,
+    `demo MISP feed     ${server.feedUrl}  ${feed.events.length} generated demo events (seed ${DEMO_SEED}), ${attributes} attributes, ${ids} IDS-flagged, changed 3 hours ago`,
   );
   note(`                   served from ${shown.startsWith('..') ? feed.directory : shown} (manifest.json, hashes.csv, one file per event); it requires an Authorization header, given as feed_authorization`);
   return { feed, server };
@@ -234,7 +235,7 @@ async function startServices(options: TriggerDevOptions, token: string, workDire
       misp = await startDemoMispServer({ apiKey: secrets.misp_api_key as string, attributes });
       const events = new Set(attributes.map((attribute) => attribute.row.Event.uuid)).size;
       const ids = attributes.filter((attribute) => attribute.row.to_ids && !attribute.row.deleted).length;
-      note(`demo MISP          ${misp.url}  ${events} bundled events (misp_modules/dev/demo-data), ${attributes.length} attributes, ${ids} IDS-flagged, published 3 hours ago`);
+      note(`demo MISP          ${misp.url}  ${events} generated demo events (seed ${DEMO_SEED}), ${attributes.length} attributes, ${ids} IDS-flagged, published 3 hours ago`);
       source = { kind: 'misp', url: misp.url };
     } else {
       note(`MISP               ${new URL(options.misp.url).origin}${options.verifySsl ? '' : '  (TLS certificates not verified)'}`);

@@ -4,15 +4,15 @@
  *
  * The expected numbers, read off the files without the module's code (trigger-dev-expectations.ts):
  * a feed reader keeps the attributes flagged `to_ids`, not deleted, not in a deleted object, with a
- * type and a value, event-level and in objects alike. On the five demo files that is 459
- * attributes (of 657: 197 are not flagged for IDS, 1 is soft-deleted; no object is deleted and none
- * lacks a type or value), exactly the 459 that restSearch answers the API demo. The rest follows
- * the same type rules: 38 of unsupported types, 13 invalid, 31 repeats of a value already sent,
- * 377 distinct values. So the feed demo gives the API demo's 377, split the same way by type.
- * Nothing differs because the API demo publishes every event (two of the files, CERT-FR's and the
- * synthetic one, are unpublished, and restSearch's `published: 1` would otherwise leave out their
- * 122 IDS attributes), while a feed has no publication filter: the manifest lists what its
- * producer exported, and the demo manifest lists all five events.
+ * type and a value, event-level and in objects alike. On the five demo events that is 239
+ * attributes (of 261: 19 are not flagged for IDS, 3 are soft-deleted; no object is deleted and
+ * none lacks a type or value), exactly the 239 that restSearch answers the API demo. The rest
+ * follows the same type rules: 14 of unsupported types, 30 invalid, 17 repeats of a value already
+ * sent, 178 distinct values. So the feed demo gives the API demo's 178, split the same way by type.
+ * Nothing differs because the API demo publishes every event (the draft event is unpublished, and
+ * restSearch's `published: 1` would otherwise leave out its IDS attributes), while a feed has no
+ * publication filter: the manifest lists what its producer exported, and the demo manifest lists
+ * all five events.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -117,30 +117,30 @@ afterAll(async () => {
 });
 
 describe('the expected numbers of the feed demo', () => {
-  it('are those of the API demo: the same 459 IDS attributes, the same 377 values', () => {
+  it('are those of the API demo: the same 239 IDS attributes, the same 178 values', () => {
     const api = expectedFromDemoData();
     expect({ fetched: expected.fetched, unsupported: expected.unsupported, invalid: expected.invalid.length, repeats: expected.repeats, total: expected.total }).toEqual({
-      fetched: 459,
-      unsupported: 38,
-      invalid: 13,
-      repeats: 31,
-      total: 377,
+      fetched: 239,
+      unsupported: 14,
+      invalid: 30,
+      repeats: 17,
+      total: 178,
     });
     expect(counts(expected)).toEqual(counts(api));
     expect(expected.invalid).toEqual(api.invalid);
   });
 
-  it('leave out 197 attributes not flagged for IDS and 1 deleted, of 657', () => {
-    expect(feedLeftOut()).toEqual({ notIds: 197, deleted: 1 });
+  it('leave out 19 attributes not flagged for IDS and 3 deleted, of 261', () => {
+    expect(feedLeftOut()).toEqual({ notIds: 19, deleted: 3 });
     const all = demoEventDocuments().reduce((sum, { document }) => sum + (document.Event.Attribute ?? []).length + (document.Event.Object ?? []).reduce((inner, object) => inner + (object.Attribute ?? []).length, 0), 0);
-    expect(all).toBe(657);
+    expect(all).toBe(261);
   });
 });
 
 describe('npm run trigger:dev -- --feed --once', () => {
   it('exits 0 after one cycle of the trigger reading the embedded feed', () => {
     expect(demo.code, demo.output).toBe(0);
-    expect(demo.output).toMatch(/trigger:dev {2}demo MISP feed {5}http:\/\/127\.0\.0\.1:\d+\/misp-feed {2}5 bundled events/);
+    expect(demo.output).toMatch(/trigger:dev {2}demo MISP feed {5}http:\/\/127\.0\.0\.1:\d+\/misp-feed {2}5 generated demo events/);
     expect(demo.output).toMatch(/ INFO +Starting: MISP feed 127\.0\.0\.1:\d+\/misp-feed → /);
     expect(demo.output.match(/ INFO +Cycle \d+: /g)).toHaveLength(1);
   });
@@ -160,7 +160,7 @@ describe('npm run trigger:dev -- --feed --once', () => {
     expect(cycleLine(demo.output, 1), demo.output).toEqual({
       fetched: expected.fetched - expected.unsupported,
       pushed: expected.total,
-      batches: 6,
+      batches: 5,
       invalid: expected.invalid.length,
       repeats: expected.repeats,
       unsupported: 0,
@@ -191,8 +191,8 @@ describe('npm run trigger:dev -- --feed --once', () => {
     expect(continuous.output).toContain('the manifest has not changed since the last sync; no event to read.');
     expect(cycleLine(continuous.output, 2)).toMatchObject({ fetched: 0, pushed: 0 });
     expect(continuous.output).toContain('1 new or changed to read, 4 unchanged.');
-    const synthetic = demoEventDocuments().find(({ document }) => document.Event.info.startsWith('SYNTHETIC'))?.document.Event;
-    const ids = [...(synthetic?.Attribute ?? []), ...(synthetic?.Object ?? []).flatMap((object) => object.Attribute ?? [])].filter((attribute) => attribute.to_ids === true && attribute.deleted !== true);
+    const edited = demoEventDocuments().find(({ document }) => document.Event.info.startsWith('Demo: values the trigger must refuse'))?.document.Event;
+    const ids = [...(edited?.Attribute ?? []), ...(edited?.Object ?? []).flatMap((object) => object.Attribute ?? [])].filter((attribute) => attribute.to_ids === true && attribute.deleted !== true);
     expect(cycleLine(continuous.output, 3)).toMatchObject({ fetched: ids.length, pushed: 1, failed: 0 });
     expect(continuous.output).toMatch(/answered 304 Not Modified/);
   });
