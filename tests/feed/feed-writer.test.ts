@@ -11,9 +11,9 @@ import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { uuidV5 } from '../../misp_modules/feed/feed-uuid.js';
 import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
-import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { loadFeedFiles, startFeedServer } from './support/feed-server.js';
 import { itWithFixtures } from '../support/fixtures.js';
+import { expectedIndicator } from '../support/indicator-oracle.js';
 import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
@@ -107,12 +107,15 @@ describe('feed:generate from a list', () => {
     expect(code).toBe(0);
     expect(io.err.join('\n')).toMatch(/2 line\(s\) refused[\s\S]*line 10: "not an indicator" is not recognisable[\s\S]*line 11: .* is not a valid domain/);
 
-    const expected = new Set<string>();
-    for (const value of LIST.slice(1, 8)) {
-      const result = normaliseAttribute(guessIndicatorType(value) as string, value);
-      if (result.status === 'ok') expected.add(`${result.indicator.format} ${result.indicator.value}`);
-    }
-    expect(expected.size).toBe(7);
+    const expected = new Set([
+      'ipv4-addr.value 198.51.100.7',
+      'ipv6-addr.value 2001:db8::dead:beef',
+      'domain-name.value evil.example.com',
+      'url.value https://evil.example.com/payload.exe',
+      'file.hashes 44d88612fea8a8f36de82e1278abb02f',
+      'file.hashes 3395856ce81f2b7382dee72602f798b642f14140',
+      'file.hashes 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f',
+    ]);
     const { indicators, cycle } = await readBack(out.path);
     expect(indicators).toEqual(expected);
     expect(cycle.stats).toMatchObject({ eventsFetched: 1, attributesEmitted: 7, eventsFailed: 0 });
@@ -220,8 +223,8 @@ describe('feed:generate from a MISP instance', () => {
     expect(new Set(pages.flatMap((page) => page.attributes.map((attribute) => attribute.uuid)))).toEqual(expectedUuids);
     const expected = expectedIndicators(CERT_FR).indicators;
     for (const row of ids_(yesterday)) {
-      const result = normaliseAttribute(row.row.type, row.row.value);
-      if (result.status === 'ok') expected.add(`${result.indicator.format} ${result.indicator.value}`);
+      const verdict = expectedIndicator(row.row.type, row.row.value);
+      if (verdict.status === 'ok') expected.add(`${verdict.format} ${verdict.value}`);
     }
     expect(indicators).toEqual(expected);
     // Over HTTP too, as a partner would serve the directory.

@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import { feedFixture } from '../feed/support/kit.js';
 import { describeWithFixtures } from '../support/fixtures.js';
+import { expectedIndicator } from '../support/indicator-oracle.js';
 import { closedAfterEachTest, COLLECTION, START_MS } from './trigger-harness.js';
 
 type Json = Record<string, any>;
@@ -14,7 +14,7 @@ const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().
 
 const { world, trigger } = closedAfterEachTest();
 
-/** The pushed value of each IDS attribute of each event file, by event uuid, computed from the files. */
+/** The pushed value of each IDS attribute of each event file, by event uuid, computed from the files by the independent oracle. */
 function valuesByEvent(directory: string): Map<string, Map<string, string>> {
   const byEvent = new Map<string, Map<string, string>>();
   for (const name of readdirSync(directory).filter((file) => /^[0-9a-f-]{36}\.json$/.test(file))) {
@@ -23,8 +23,8 @@ function valuesByEvent(directory: string): Map<string, Map<string, string>> {
     const values = new Map<string, string>();
     for (const attribute of attributes) {
       if (attribute.to_ids !== true || attribute.deleted === true) continue;
-      const result = normaliseAttribute(attribute.type, attribute.value);
-      if (result.status === 'ok') values.set(attribute.uuid, result.indicator.value);
+      const verdict = expectedIndicator(attribute.type, attribute.value);
+      if (verdict.status === 'ok') values.set(attribute.uuid, verdict.value);
     }
     byEvent.set(name.slice(0, 36), values);
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { normaliseAttribute } from '../../../misp_modules/iocs/normalise-attribute.js';
 import type { SourcePage } from '../../../misp_modules/pipeline/sync-cycle.js';
 import { fixturePath } from '../../support/fixtures.js';
+import { expectedIndicator } from '../../support/indicator-oracle.js';
 
 export { RecordingClock, RecordingLogger } from '../../support/recording.js';
 
@@ -22,7 +23,7 @@ export async function readPages(pages: AsyncIterable<SourcePage>): Promise<Sourc
   return seen;
 }
 
-/** The pushable indicators of some pages, as `format value` strings. */
+/** What the module makes of some pages it read (its own validation), as `format value` strings: the side compared with expectedIndicators. */
 export function indicatorsOf(pages: readonly SourcePage[]): Set<string> {
   const indicators = new Set<string>();
   for (const page of pages) {
@@ -39,8 +40,8 @@ type Json = Record<string, unknown>;
 
 /**
  * What a feed directory should yield, computed straight from its files, independently of the
- * reader: every attribute of every event file (event-level and in objects) that is IDS-flagged and
- * not deleted, normalised by the IOC type rules.
+ * reader and of the module's validation: every attribute of every event file (event-level and in
+ * objects) that is IDS-flagged and not deleted, judged by the independent indicator oracle.
  */
 export function expectedIndicators(directory: string): { indicators: Set<string>; attributeUuids: Set<string> } {
   const indicators = new Set<string>();
@@ -56,8 +57,8 @@ export function expectedIndicators(directory: string): { indicators: Set<string>
     for (const attribute of attributes) {
       if (attribute.to_ids !== true || attribute.deleted === true) continue;
       attributeUuids.add(attribute.uuid as string);
-      const result = normaliseAttribute(attribute.type as string, attribute.value as string);
-      if (result.status === 'ok') indicators.add(`${result.indicator.format} ${result.indicator.value}`);
+      const verdict = expectedIndicator(attribute.type as string, attribute.value as string);
+      if (verdict.status === 'ok') indicators.add(`${verdict.format} ${verdict.value}`);
     }
   }
   return { indicators, attributeUuids };
