@@ -5,11 +5,16 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/automation-sdk-shim/package.json packages/automation-sdk-shim/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.base.json tsconfig.build.json ./
+COPY tsconfig.base.json tsconfig.image.json ./
 COPY packages/automation-sdk-shim packages/automation-sdk-shim
 COPY misp_modules misp_modules
 COPY manifest.json trigger_*.json ./
-RUN npm run build
+# The runtime with its type declarations first, which the trigger compiles against. Then image/ gets
+# the JavaScript of the product alone: no demo or dev runner (misp_modules/dev), no source maps, no
+# declarations.
+RUN npx tsc -b packages/automation-sdk-shim
+RUN npx tsc -p tsconfig.image.json
+RUN npx tsc -p packages/automation-sdk-shim/tsconfig.json --composite false --declaration false --sourceMap false --outDir image/shim
 
 # Runtime stage: production dependencies and the build only, as an unprivileged user.
 FROM node:20-bookworm-slim
@@ -21,8 +26,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/automation-sdk-shim/package.json packages/automation-sdk-shim/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/packages/automation-sdk-shim/dist packages/automation-sdk-shim/dist
-COPY --from=build /app/dist dist
+COPY --from=build /app/image/shim packages/automation-sdk-shim/dist
+COPY --from=build /app/image/dist dist
 # The module's description: the runtime reads the schemas and the command from these files.
 COPY manifest.json trigger_*.json ./
 # The data path (SYMPHONY_DATA_PATH); mount a volume here so that state survives restarts.

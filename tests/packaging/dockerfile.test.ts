@@ -1,9 +1,11 @@
 /**
  * The image cannot be built here (no Docker engine): these checks keep the Dockerfile coherent with
- * the repository and with CONTRACT §1 (entrypoint `node <main>`, non-root user, production
- * dependencies only).
+ * the repository and with the README's "Deployment" section (entrypoint `node <main>`, non-root
+ * user, production dependencies and the product's JavaScript only).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
@@ -53,4 +55,42 @@ describe('the Dockerfile', () => {
     const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist']));
   });
+
+  it('builds the runtime stage from the trigger\'s code alone: no dev/, bench/, .map or .d.ts file', () => {
+    const runtime = stages[1] ?? '';
+    const copied = runtime
+      .split('\n')
+      .filter((line) => line.startsWith('COPY --from=build '))
+      .map((line) => line.split(/\s+/)[2] as string);
+    expect(copied.length).toBeGreaterThan(0);
+    for (const source of copied) expect(source, source).toMatch(/^\/app\/image\//);
+    expect(runtime).not.toMatch(/\bdev\/|\bbench\b|\.map\b|\.d\.ts\b/);
+    const config = JSON.parse(readFileSync(path.join(root, 'tsconfig.image.json'), 'utf8')) as { compilerOptions: Record<string, unknown>; include: string[]; exclude: string[] };
+    expect(config).toMatchObject({ compilerOptions: { outDir: 'image/dist', declaration: false, sourceMap: false }, include: ['misp_modules'], exclude: ['misp_modules/dev'] });
+  });
+
+  it('compiles, with the commands of its build stage, JavaScript alone, with the entrypoint and no demo', () => {
+    const compiles = (stages[0] ?? '')
+      .split('\n')
+      .filter((line) => /^RUN npx tsc -p /.test(line))
+      .map((line) => line.slice('RUN npx '.length).split(/\s+/));
+    expect(compiles).toHaveLength(2);
+    const output = mkdtempSync(path.join(tmpdir(), 'image-build-'));
+    try {
+      for (const [index, args] of compiles.entries()) {
+        // Into a temporary directory: the same compilation, without touching the checkout.
+        const at = args.indexOf('--outDir');
+        const target = path.join(output, at === -1 ? 'dist' : 'shim');
+        const command = at === -1 ? [...args, '--outDir', target] : args.map((arg, i) => (i === at + 1 ? target : arg));
+        execFileSync(path.join(root, 'node_modules/.bin/tsc'), command.slice(1), { cwd: root, stdio: 'pipe' });
+        expect(index === 0 ? command.includes('tsconfig.image.json') : command.includes('--declaration')).toBe(true);
+      }
+      const files = readdirSync(output, { recursive: true, encoding: 'utf8' });
+      expect(files).toContain(path.join('dist', 'misp_modules', 'main.js'));
+      expect(files).toContain(path.join('shim', 'index.js'));
+      expect(files.filter((file) => /(^|\/)dev(\/|$)|\.map$|\.d\.ts$|\.tsbuildinfo$/.test(file))).toEqual([]);
+    } finally {
+      rmSync(output, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
