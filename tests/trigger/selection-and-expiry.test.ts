@@ -38,16 +38,16 @@ describe('choosing what goes into the collection', () => {
     const [a, b, c, d] = rows;
     if (!a || !b || !c || !d) throw new Error('four IDS rows');
     Object.assign(a.row, { type: 'ip-src', value: '203.0.113.77' });
-    Object.assign(b.row, { type: 'hostname', value: 'C2.Evil-Host.example' });
-    Object.assign(c.row, { type: 'email-src', value: 'billing@phish.example' });
+    Object.assign(b.row, { type: 'hostname', value: 'C2.Evil-Host.example.net' });
+    Object.assign(c.row, { type: 'email-src', value: 'billing@phish.example.net' });
     Object.assign(d.row, { type: 'email-src', value: 'not an address' });
     const w = await world(rows);
     const t = trigger(w, { configuration: { attribute_types: ['ip-src', 'hostname', 'email-src'] } });
     await t.untilCycles(1);
     const accepted = w.collection.accepted(COLLECTION).byFormat;
     expect(accepted.get('ipv4-addr.value')).toEqual(new Set(['203.0.113.77']));
-    expect(accepted.get('domain-name.value')).toEqual(new Set(['c2.evil-host.example']));
-    expect(accepted.get('email-addr.value')).toEqual(new Set(['billing@phish.example']));
+    expect(accepted.get('domain-name.value')).toEqual(new Set(['c2.evil-host.example.net']));
+    expect(accepted.get('email-addr.value')).toEqual(new Set(['billing@phish.example.net']));
     expect(t.runtime.events[0]?.event).toMatchObject({ iocs_submitted: 3, iocs_skipped_invalid: 1 });
   });
 
