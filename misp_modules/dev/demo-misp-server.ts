@@ -3,7 +3,7 @@
  * MISP's error bodies, filters, 1-based paging, `order`, streamed JSON, the result headers, and
  * warninglist post-filtering that shortens pages after they are cut.
  */
-import type { DemoAttribute, MispAttributeRow } from './misp-events.js';
+import { deleteAttribute, type DemoAttribute, type MispAttributeRow } from './misp-events.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
 
 /**
@@ -39,12 +39,17 @@ export interface DemoMispServerOptions {
   /** Time for relative filters (`1d`, `12h`); milliseconds since the epoch. */
   clock?: { now(): number };
   warninglist?: WarninglistSimulation;
+  /** MISP's `Security.sanitise_attribute_on_delete`: see deleteAttribute. */
+  sanitiseOnDelete?: boolean;
 }
 
 export interface DemoMispServer extends LoopbackServer {
   /** The data served; replace it or change rows between cycles. */
   attributes: DemoAttribute[] | AttributeSource;
   warninglist: WarninglistSimulation | undefined;
+  sanitiseOnDelete: boolean;
+  /** Soft-deletes one of the rows served at `at` (epoch seconds), sanitising it when the instance does. */
+  deleteAttribute(attribute: DemoAttribute, at: number): void;
 }
 
 const AUTH_FAILED =
@@ -420,6 +425,13 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
   };
 
   const base = await startLoopbackServer(handle, options.port ?? 0);
-  server = Object.assign(base, { attributes: options.attributes, warninglist: options.warninglist });
+  server = Object.assign(base, {
+    attributes: options.attributes,
+    warninglist: options.warninglist,
+    sanitiseOnDelete: options.sanitiseOnDelete ?? false,
+    deleteAttribute(attribute: DemoAttribute, at: number): void {
+      deleteAttribute(attribute, at, { sanitise: (server as DemoMispServer).sanitiseOnDelete });
+    },
+  });
   return server;
 }

@@ -146,6 +146,24 @@ describe('valid_for: expiry, refresh and withdrawal', () => {
     expect(withdrawalQueries.map((body) => body.timestamp)).toEqual([NOW_S - 86_400, NOW_S - 86_400, NOW_S - 15 * 60, NOW_S - 15 * 60]);
   });
 
+  it('withdraws an attribute deleted on a MISP that sanitises deleted attributes (type comment, value deleted)', async () => {
+    const data = rows();
+    const w = await world(data);
+    w.misp.sanitiseOnDelete = true;
+    const t = trigger(w, { configuration: { valid_for: 30, sleep_time: HOUR } });
+    await t.untilCycles(1);
+    const before = w.collection.accepted(COLLECTION).all.length;
+    const deleted = data.find((row) => row.expected.kind === 'push');
+    if (deleted === undefined || deleted.expected.kind !== 'push') throw new Error('a pushed row');
+    const deletedValue = deleted.expected.value;
+    w.misp.deleteAttribute(deleted, NOW_S + 60);
+    expect(deleted.row).toMatchObject({ type: 'comment', value: 'deleted', to_ids: false, deleted: true });
+    await t.untilCycles(2);
+    expect(w.collection.accepted(COLLECTION).all.slice(before)).toEqual([deletedValue]);
+    expect(w.collection.accepted(COLLECTION).validUntil.get(deletedValue)).toBe(iso(NOW_S + HOUR));
+    expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: 1 });
+  });
+
   it('pushes no valid_until without valid_for', async () => {
     const w = await world(rows());
     const t = trigger(w);
