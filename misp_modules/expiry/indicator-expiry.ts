@@ -13,6 +13,11 @@ export interface ExpiryPorts {
    * source cannot be asked (a feed): then a value is refreshed while an attribute carries it.
    */
   confirm?: ((uuids: string[]) => Promise<Set<string>>) | undefined;
+  /**
+   * Called for each attribute withdrawn from the schedule, so that its delivery is forgotten too:
+   * should the source bring it back unchanged (an event published or listed again), it is pushed again.
+   */
+  onWithdrawn?: ((uuid: string) => void) | undefined;
 }
 
 export interface ExpiryOutcome {
@@ -54,6 +59,7 @@ export async function refreshDue(
     for (const uuid of carriers) {
       if (confirmed.has(uuid)) continue;
       const orphan = live.withdraw(uuid);
+      ports.onWithdrawn?.(uuid);
       if (orphan !== undefined) lapse.push(orphan);
     }
   }
@@ -71,6 +77,7 @@ export async function withdrawAttributes(live: LiveIndicators, uuids: Iterable<s
   const lapse: Array<{ format: string; value: string }> = [];
   for (const uuid of uuids) {
     const orphan = live.withdraw(uuid);
+    ports.onWithdrawn?.(uuid);
     if (orphan !== undefined) lapse.push(orphan);
   }
   const result = await submit(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));

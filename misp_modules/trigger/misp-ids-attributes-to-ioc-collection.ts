@@ -12,6 +12,7 @@ import { attributeKey } from '../pipeline/attribute-key.js';
 import { runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
+import type { DeliveredAttributes } from '../state/delivered-attributes.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
 import { describeCycle, describeInvalid } from './cycle-summary.js';
@@ -56,8 +57,8 @@ interface CycleContext {
   metrics: TriggerMetrics;
   filters: AttributeFilterSettings;
   normaliser: AttributeNormaliser;
-  /** With `valid_for`: the schedule of what was submitted with an expiry. */
-  expiry: { validForSeconds: number; live: LiveIndicators; save: () => Promise<void> } | undefined;
+  /** With `valid_for`: the schedule of what was submitted with an expiry, saved with the delivered memory. */
+  expiry: { validForSeconds: number; live: LiveIndicators } | undefined;
   windowDays: number;
   sleepSeconds: number;
 }
@@ -119,8 +120,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
     const filters = filterSettingsOf(configuration);
     const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
-    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
-    const expiry = validForSeconds === undefined ? undefined : { validForSeconds, ...(await SyncState.loadLiveIndicators(this.dataPath, this)) };
+    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined });
+    const expiry = validForSeconds === undefined || state.schedule === undefined ? undefined : { validForSeconds, live: state.schedule };
     const source = await this.openSource(proxies, filters);
     const collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
@@ -159,7 +160,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         await this.sleep(sleepSeconds);
       }
     } finally {
-      await state.saveDelivered();
+      // Every stop path (signal, fatal error) ends here: the schedule and the delivered memory are saved together.
+      await state.save();
       source.close();
       await collection.close();
     }
@@ -209,7 +211,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
             lastSave = this.clock.now();
             // Not awaited: the cycle keeps reading while the image is written; saves queue up.
-            void state.saveDelivered().catch((error: unknown) => {
+            void state.save().catch((error: unknown) => {
               this.log(`The memory of delivered attributes could not be saved (${(error as Error).message}); it is saved again at the end of the cycle.`, 'warning');
             });
           }
@@ -218,19 +220,18 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const expiryOutcome =
         expiry === undefined
           ? undefined
-          : await this.maintainExpiry(expiry.live, source, collection, {
+          : await this.maintainExpiry(expiry.live, state.delivered, source, collection, {
               sinceMs: since,
               validForSeconds: expiry.validForSeconds,
               sleepSeconds: context.sleepSeconds,
               filters: context.filters,
               feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read() },
             });
-      if (expiry !== undefined) await expiry.save();
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
       this.record(metrics, report, durationSeconds);
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
-      else await state.saveDelivered();
+      else await state.save();
       metrics.cycles.labels(complete ? 'success' : 'failure').inc();
       this.log(describeCycle(cycle, report, durationSeconds));
       if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
@@ -249,8 +250,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (!this.running) return false;
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
-      await state.saveDelivered();
-      if (expiry !== undefined) await expiry.save();
+      await state.save();
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
       return false;
     } finally {
@@ -317,6 +317,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
    */
   private async maintainExpiry(
     live: LiveIndicators,
+    delivered: DeliveredAttributes,
     source: AttributeSource,
     collection: IocCollectionClient,
     settings: {
@@ -332,6 +333,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const { feed } = settings;
     const ports: ExpiryPorts = {
       push: (batch) => collection.push(batch, this.signal),
+      onWithdrawn: (uuid) => delivered.forget(uuid),
       confirm:
         misp !== undefined
           ? (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal)
