@@ -14,6 +14,13 @@ export interface ExpiryPorts {
    */
   confirm?: ((uuids: string[]) => Promise<Set<string>>) | undefined;
   /**
+   * What becomes of an attribute `confirm` leaves out: withdrawn at once when the source took it
+   * back (MISP: IDS flag cleared, deleted, unpublished, out of the filters), or, when true, no longer
+   * refreshed but left to lapse at the end of its validity (a feed event that aged out of the
+   * look-back window while the feed still lists it: nobody withdrew it).
+   */
+  unconfirmedRunsOut?: boolean | undefined;
+  /**
    * Called for each attribute withdrawn from the schedule, so that its delivery is forgotten too:
    * should the source bring it back unchanged (an event published or listed again), it is pushed again.
    */
@@ -60,7 +67,7 @@ export async function refreshDue(
       if (confirmed.has(uuid)) continue;
       const orphan = live.withdraw(uuid);
       ports.onWithdrawn?.(uuid);
-      if (orphan !== undefined) lapse.push(orphan);
+      if (orphan !== undefined && ports.unconfirmedRunsOut !== true) lapse.push(orphan);
     }
   }
   const expiresAt = settings.nowSeconds + settings.validForSeconds;

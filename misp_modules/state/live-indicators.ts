@@ -72,6 +72,13 @@ export class LiveIndicators {
     return found;
   }
 
+  /** The live attributes whose event is known and is not one of these: for a feed, those of the events it no longer lists. */
+  attributesOutside(events: ReadonlySet<string>): string[] {
+    const found: string[] = [];
+    for (const [uuid, event] of this.events) if (!events.has(event) && this.byAttribute.has(uuid)) found.push(uuid);
+    return found;
+  }
+
   /** The value an attribute carries, if it is alive. */
   carriedBy(uuid: string): LiveValue | undefined {
     const key = this.byAttribute.get(uuid);

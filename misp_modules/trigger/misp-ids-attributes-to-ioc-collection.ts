@@ -40,7 +40,7 @@ interface SourceCycle {
   /** IDS attributes the source itself left out for the filters (MISP filters server-side: 0). */
   filtered(): number;
   /** A feed: the events it lists in the window, and those read whole in this cycle. */
-  events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string> };
+  events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string>; listed(): ReadonlySet<string> | undefined };
 }
 
 /** Which event each attribute of a feed cycle came from, and which attributes each event carried. */
@@ -225,7 +225,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
               validForSeconds: expiry.validForSeconds,
               sleepSeconds: context.sleepSeconds,
               filters: context.filters,
-              feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read() },
+              feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read(), listed: sourceCycle.events.listed() },
             });
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
       this.record(metrics, report, durationSeconds);
@@ -287,7 +287,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
             pages: cycle.pages,
             finish: (complete) => cycle.commit(complete),
             filtered: () => cycle.stats.attributesFiltered,
-            events: { inScope: () => cycle.eventsInScope, read: () => cycle.eventsRead },
+            events: { inScope: () => cycle.eventsInScope, read: () => cycle.eventsRead, listed: () => cycle.eventsListed },
           };
         },
         close: () => feed.close(),
@@ -312,8 +312,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
    * With `valid_for`: withdraws what the source withdrew, then refreshes what lapses soon and the
    * source still confirms. MISP is asked: the attributes whose IDS flag was cleared or that were
    * deleted since the cursor, then the due ones by uuid. A feed cannot be asked: an event read again
-   * withdraws the attributes it no longer carries, and an attribute is confirmed while its event is
-   * listed in the window.
+   * withdraws the attributes it no longer carries, an event the manifest no longer lists withdraws
+   * all of its attributes, and an attribute is refreshed while its event is listed in the window;
+   * once its event ages out of the window, it is left to lapse at the end of its validity.
    */
   private async maintainExpiry(
     live: LiveIndicators,
@@ -325,7 +326,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       validForSeconds: number;
       sleepSeconds: number;
       filters: AttributeFilterSettings;
-      feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string> }) | undefined;
+      feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string>; listed: ReadonlySet<string> | undefined }) | undefined;
     },
   ): Promise<ExpiryOutcome> {
     const configuration = this.configuration;
@@ -347,6 +348,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
                   }),
                 )
             : undefined,
+      // A feed event that aged out of the window is still listed: nobody withdrew it, it runs out.
+      unconfirmedRunsOut: misp === undefined,
     };
     const base = { nowSeconds: this.nowSeconds(), validForSeconds: settings.validForSeconds, batchSize: configuration.batch_size };
     const withdrawnUuids = await this.withdrawnAttributes(live, misp, feed, settings);
@@ -358,11 +361,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     return { refreshed: refreshed.refreshed, withdrawn: withdrawn.withdrawn + refreshed.withdrawn, failed: withdrawn.failed + refreshed.failed };
   }
 
-  /** The live attributes the source withdrew: MISP is asked since the cursor; a feed's re-read events tell. */
+  /** The live attributes the source withdrew: MISP is asked since the cursor; a feed's manifest and re-read events tell. */
   private async withdrawnAttributes(
     live: LiveIndicators,
     misp: MispClient | undefined,
-    feed: FeedCycleEvents & { read: ReadonlySet<string> } | undefined,
+    feed: (FeedCycleEvents & { read: ReadonlySet<string>; listed: ReadonlySet<string> | undefined }) | undefined,
     settings: { sinceMs: number; filters: AttributeFilterSettings },
   ): Promise<Iterable<string>> {
     // Nothing alive, nothing to withdraw: MISP is not asked.
@@ -371,10 +374,12 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       return withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, this.configuration.misp_page_size, this.signal);
     }
     if (feed === undefined) return [];
-    return live.attributesOf(feed.read).filter((uuid) => {
+    const dropped = feed.listed === undefined ? [] : live.attributesOutside(feed.listed);
+    const edited = live.attributesOf(feed.read).filter((uuid) => {
       const event = live.eventOf(uuid);
       return event === undefined || !(feed.carried.get(event)?.has(uuid) ?? false);
     });
+    return [...dropped, ...edited];
   }
 
   private nowSeconds(): number {
