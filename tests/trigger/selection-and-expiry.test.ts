@@ -51,6 +51,21 @@ describe('choosing what goes into the collection', () => {
     expect(t.runtime.events[0]?.event).toMatchObject({ iocs_submitted: 3, iocs_skipped_invalid: 1 });
   });
 
+  it.each(['2.4.180', '2.4.196'])('with enforce_warninglist on MISP %s, reads past pages that warninglists shortened and loses nothing', async (version) => {
+    const data = [...syntheticAttributes({ count: 300, now: NOW_S, seed: 9, repeatShare: 0, invalidShare: 0, unsupportedShare: 0, deletedShare: 0, nonIdsShare: 0 })];
+    const w = await world(data);
+    w.misp.version = version;
+    // A warninglist drops 20 rows of the first page of 100: the page comes back with 80.
+    const listed = new Set(data.slice(30, 50).map((row) => row.row.uuid));
+    w.misp.warninglist = { matches: (row) => listed.has(row.uuid) };
+    const t = trigger(w, { configuration: { enforce_warninglist: true, misp_page_size: 100 } });
+    await t.untilCycles(1);
+    const expected = new Set(data.filter((row) => !listed.has(row.row.uuid)).flatMap((row) => (row.expected.kind === 'push' ? [row.expected.value] : [])));
+    expect(expected.size).toBe(280);
+    expect(new Set(w.collection.accepted(COLLECTION).all)).toEqual(expected);
+    expect(w.misp.requests.filter((request) => request.path === '/servers/getVersion')).toHaveLength(1);
+  });
+
   it('refuses an attribute type it cannot push, naming it', async () => {
     const w = await world([]);
     expect(() => startTrigger(w, { configuration: { attribute_types: ['domain', 'vulnerability'] } })).toThrow(/attribute_types: no support for vulnerability/);
