@@ -36,7 +36,7 @@ export async function measureStateSave(entries = 1_000_000): Promise<StateSaveFi
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const startedAt = performance.now();
-    await state.saveDelivered();
+    await state.save();
     const saveSeconds = (performance.now() - startedAt) / 1000;
     delay.disable();
     return {

@@ -5,7 +5,7 @@
  * a required Authorization header).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventOf, readFeedEvent } from '../feed/feed-event.js';
 import { eventHashLines, type HashedAttribute } from '../feed/feed-hashes.js';
@@ -121,6 +121,30 @@ export function buildDemoFeed(directory: string, options: { changedAt: number; s
   }
   writeIndex(feed);
   return feed;
+}
+
+/**
+ * Takes an event out of the feed as a producer does: its manifest entry and its file go, and
+ * hashes.csv and manifest.json are written again. Feeds keep no record of removed events: a reader
+ * only sees that the manifest no longer lists it.
+ */
+export function removeDemoFeedEvent(feed: DemoFeed, uuid: string): void {
+  const index = feed.events.findIndex((event) => event.uuid === uuid);
+  if (index === -1) throw new RangeError(`The demo feed has no event ${uuid}.`);
+  feed.events.splice(index, 1);
+  delete feed.manifest[uuid];
+  writeIndex(feed);
+  rmSync(path.join(feed.directory, `${uuid}.json`), { force: true });
+}
+
+/** Changes events' manifest timestamps (epoch seconds) and writes the manifest again, the event files as they are. */
+export function setDemoFeedTimestamps(feed: DemoFeed, timestamps: Record<string, number>): void {
+  for (const [uuid, timestamp] of Object.entries(timestamps)) {
+    const entry = feed.manifest[uuid];
+    if (entry === undefined) throw new RangeError(`The demo feed has no event ${uuid}.`);
+    entry.timestamp = timestamp;
+  }
+  writeIndex(feed);
 }
 
 /**

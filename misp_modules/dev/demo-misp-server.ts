@@ -1,9 +1,11 @@
 /**
- * A loopback MISP that answers `POST /attributes/restSearch` the way MISP 2.4.195+ / 2.5 does:
+ * A loopback MISP that answers `POST /attributes/restSearch` the way MISP 2.4.196+ / 2.5 does (or an
+ * older one, see `version`), and `GET /servers/getVersion`:
  * MISP's error bodies, filters, 1-based paging, `order`, streamed JSON, the result headers, and
  * warninglist post-filtering that shortens pages after they are cut.
  */
-import type { DemoAttribute, MispAttributeRow } from './misp-events.js';
+import { isAtLeast, parseMispVersion, SKIPPED_COUNT_SINCE } from '../misp/misp-version.js';
+import { deleteAttribute, type DemoAttribute, type MispAttributeRow } from './misp-events.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
 
 /**
@@ -39,12 +41,23 @@ export interface DemoMispServerOptions {
   /** Time for relative filters (`1d`, `12h`); milliseconds since the epoch. */
   clock?: { now(): number };
   warninglist?: WarninglistSimulation;
+  /** MISP's `Security.sanitise_attribute_on_delete`: see deleteAttribute. */
+  sanitiseOnDelete?: boolean;
+  /**
+   * The version `/servers/getVersion` answers, 2.4.196 by default. Before 2.4.196, pages shortened
+   * by warninglists carry no X-Skipped-Elements-Count; before 2.4.195, no X-Result-Count.
+   */
+  version?: string;
 }
 
 export interface DemoMispServer extends LoopbackServer {
   /** The data served; replace it or change rows between cycles. */
   attributes: DemoAttribute[] | AttributeSource;
   warninglist: WarninglistSimulation | undefined;
+  sanitiseOnDelete: boolean;
+  version: string;
+  /** Soft-deletes one of the rows served at `at` (epoch seconds), sanitising it when the instance does. */
+  deleteAttribute(attribute: DemoAttribute, at: number): void;
 }
 
 const AUTH_FAILED =
@@ -54,6 +67,11 @@ const INVALID_JSON =
 const GET_WITHOUT_FILTERS =
   'Restsearch queries using GET and no parameters are not allowed. If you have passed parameters via a JSON body, make sure you use POST requests.';
 const RESTSEARCH_PATH = '/attributes/restSearch';
+const VERSION_PATH = '/servers/getVersion';
+const DEFAULT_VERSION = '2.4.196';
+/** X-Result-Count as the page's own count plus one when full: 2.4.195 on. */
+const RESULT_COUNT_PLUS_ONE_SINCE = [2, 4, 195];
+
 
 /** Rows are written in chunks of about this size, so that no page is ever one giant string. */
 const CHUNK_CHARS = 64 * 1024;
@@ -352,6 +370,12 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
 
   const handle = async (exchange: Exchange): Promise<void> => {
     const { record } = exchange;
+    const live = server as DemoMispServer;
+    if (record.path === VERSION_PATH) {
+      if (record.headers.authorization !== options.apiKey) mispError(exchange, 403, AUTH_FAILED);
+      else exchange.send(200, { version: live.version, pymisp_recommended_version: live.version, perm_sync: false, perm_sighting: false, perm_galaxy_editor: false });
+      return;
+    }
     if (!record.path.startsWith('/attributes/')) {
       mispError(exchange, 404, 'Not Found');
       return;
@@ -393,7 +417,6 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     }
 
     const { page: _page, ...rest } = filters;
-    const live = server as DemoMispServer;
     const source = live.attributes;
     let sourceCursors = cursors.get(source);
     if (!sourceCursors) {
@@ -410,16 +433,25 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     const full = query.limit !== undefined && (window.length === query.limit || rows.length === 0);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json; charset=UTF-8',
-      'X-Result-Count': String(rows.length + (full ? 1 : 0)),
       'X-Export-Module-Used': 'json',
       'X-Response-Format': 'json',
     };
-    if (skipped > 0) headers['X-Skipped-Elements-Count'] = String(skipped);
+    const version = parseMispVersion(live.version) ?? SKIPPED_COUNT_SINCE;
+    if (isAtLeast(version, RESULT_COUNT_PLUS_ONE_SINCE)) headers['X-Result-Count'] = String(rows.length + (full ? 1 : 0));
+    if (skipped > 0 && isAtLeast(version, SKIPPED_COUNT_SINCE)) headers['X-Skipped-Elements-Count'] = String(skipped);
     exchange.begin(200, headers);
     await streamRows(exchange, rows);
   };
 
   const base = await startLoopbackServer(handle, options.port ?? 0);
-  server = Object.assign(base, { attributes: options.attributes, warninglist: options.warninglist });
+  server = Object.assign(base, {
+    attributes: options.attributes,
+    warninglist: options.warninglist,
+    sanitiseOnDelete: options.sanitiseOnDelete ?? false,
+    version: options.version ?? DEFAULT_VERSION,
+    deleteAttribute(attribute: DemoAttribute, at: number): void {
+      deleteAttribute(attribute, at, { sanitise: (server as DemoMispServer).sanitiseOnDelete });
+    },
+  });
   return server;
 }

@@ -267,3 +267,12 @@ export function editAttribute(
   attribute.event.published = false;
   attribute.event.timestamp = at;
 }
+
+/**
+ * Soft-deletes an attribute as MISP does. With the instance setting
+ * `Security.sanitise_attribute_on_delete`, MISP also overwrites the row: its type becomes
+ * `comment`, its value `deleted`, its IDS flag cleared; only its uuid still tells what it was.
+ */
+export function deleteAttribute(attribute: DemoAttribute, at: number, options: { sanitise: boolean }): void {
+  editAttribute(attribute, options.sanitise ? { deleted: true, type: 'comment', value: 'deleted', to_ids: false } : { deleted: true }, at);
+}

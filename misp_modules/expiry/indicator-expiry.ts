@@ -13,6 +13,18 @@ export interface ExpiryPorts {
    * source cannot be asked (a feed): then a value is refreshed while an attribute carries it.
    */
   confirm?: ((uuids: string[]) => Promise<Set<string>>) | undefined;
+  /**
+   * What becomes of an attribute `confirm` leaves out: withdrawn at once when the source took it
+   * back (MISP: IDS flag cleared, deleted, unpublished, out of the filters), or, when true, no longer
+   * refreshed but left to lapse at the end of its validity (a feed event that aged out of the
+   * look-back window while the feed still lists it: nobody withdrew it).
+   */
+  unconfirmedRunsOut?: boolean | undefined;
+  /**
+   * Called for each attribute withdrawn from the schedule, so that its delivery is forgotten too:
+   * should the source bring it back unchanged (an event published or listed again), it is pushed again.
+   */
+  onWithdrawn?: ((uuid: string) => void) | undefined;
 }
 
 export interface ExpiryOutcome {
@@ -54,7 +66,8 @@ export async function refreshDue(
     for (const uuid of carriers) {
       if (confirmed.has(uuid)) continue;
       const orphan = live.withdraw(uuid);
-      if (orphan !== undefined) lapse.push(orphan);
+      ports.onWithdrawn?.(uuid);
+      if (orphan !== undefined && ports.unconfirmedRunsOut !== true) lapse.push(orphan);
     }
   }
   const expiresAt = settings.nowSeconds + settings.validForSeconds;
@@ -71,6 +84,7 @@ export async function withdrawAttributes(live: LiveIndicators, uuids: Iterable<s
   const lapse: Array<{ format: string; value: string }> = [];
   for (const uuid of uuids) {
     const orphan = live.withdraw(uuid);
+    ports.onWithdrawn?.(uuid);
     if (orphan !== undefined) lapse.push(orphan);
   }
   const result = await submit(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));

@@ -6,13 +6,14 @@ const UUIDS_PER_QUERY = 200;
 /**
  * The attributes MISP withdrew since `sinceSeconds`: IDS flag cleared, or soft-deleted. Both
  * changes bump the attribute's own timestamp (and unpublish its event), so they are asked by
- * attribute timestamp, whatever the publication state. Followed by uuid: a deleted attribute's
- * value may have been sanitised.
+ * attribute timestamp, whatever the publication state. Deletions are asked whatever the type: with
+ * `Security.sanitise_attribute_on_delete`, MISP stores a deleted attribute as type `comment`, value
+ * `deleted`, IDS flag cleared, so only its uuid still tells which indicator it carried.
  */
 export async function withdrawnSince(misp: MispClient, sinceSeconds: number, types: readonly string[], pageSize: number, signal: AbortSignal): Promise<Set<string>> {
   const uuids = new Set<string>();
-  const common = { published: undefined, publish_timestamp: undefined, timestamp: sinceSeconds, type: [...types] };
-  for (const filters of [{ ...common, to_ids: 0 }, { ...common, to_ids: undefined, deleted: 1 }]) {
+  const common = { published: undefined, publish_timestamp: undefined, timestamp: sinceSeconds };
+  for (const filters of [{ ...common, type: [...types], to_ids: 0 }, { ...common, to_ids: undefined, deleted: 1 }]) {
     for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters }, signal)) {
       for (const attribute of page.attributes) if (attribute.uuid) uuids.add(attribute.uuid.toLowerCase());
     }

@@ -82,6 +82,11 @@ export interface FeedCycle {
   readonly eventsInScope: ReadonlySet<string>;
   /** The events read whole in this cycle, once the pages were read: their attributes are all known. */
   readonly eventsRead: ReadonlySet<string>;
+  /**
+   * Every event the manifest lists, in the window or not; undefined when the manifest did not change
+   * since the last clean sync (304), so that no event can have left it.
+   */
+  readonly eventsListed: ReadonlySet<string> | undefined;
 }
 
 export const DEFAULT_FEED_CONCURRENCY = 4;
@@ -192,6 +197,7 @@ export class FeedSource {
         // A 304 follows only a clean sync, whose record holds exactly the events then in scope.
         eventsInScope: new Set(record.events.keys()),
         eventsRead: new Set(),
+        eventsListed: undefined,
         commit: async () => {
           await this.state.save(this.location.key, this.clock.now());
         },
@@ -232,7 +238,7 @@ export class FeedSource {
       secrets: this.secrets,
       filter: this.filter,
     };
-    return new PlannedCycle(context, record, stats, planned, inScope, outcome.etag, window.sinceMs, signal);
+    return new PlannedCycle(context, record, stats, planned, inScope, new Set(manifest.entries.keys()), outcome.etag, window.sinceMs, signal);
   }
 
   /** Destroys the connections kept alive. */
@@ -296,6 +302,7 @@ class PlannedCycle implements FeedCycle {
     readonly stats: FeedCycleStats,
     private readonly planned: readonly Planned[],
     private readonly inScope: ReadonlySet<string>,
+    readonly eventsListed: ReadonlySet<string>,
     private readonly etag: string | undefined,
     private readonly sinceMs: number,
     private readonly signal: AbortSignal,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { rejection, type Rejection } from './rejection.js';
 import { holdsBlankOrControl, holdsDefangMarker, isAscii } from './text-guards.js';
+import { RESERVED_TOP_LEVEL_DOMAINS } from './top-level-domains.js';
 
 const MAX_NAME = 253;
 const MAX_LABEL = 63;
@@ -62,6 +63,9 @@ const BAD_CHARACTER = rejection("holds a character outside a-z, 0-9, '-' and '_'
 const BAD_HYPHEN = rejection("has a label that starts or ends with '-'");
 const BAD_TLD = rejection('has a top-level domain that is neither 2-63 letters nor xn--');
 const NOT_A_DOMAIN = rejection('is not a valid domain name');
+const RESERVED: ReadonlyMap<string, Rejection> = new Map(
+  RESERVED_TOP_LEVEL_DOMAINS.map((tld) => [tld, rejection(`is under the reserved top-level domain ".${tld}" (RFC 2606/6761), which never resolves`)]),
+);
 
 /** Why a name failed the shape test; runs only for refused names, so clarity beats speed. */
 function explain(name: string): Rejection {
@@ -97,6 +101,8 @@ export function checkDomainName(text: string): string | Rejection {
   }
   if (name.endsWith('.')) name = name.slice(0, -1);
   if (!hasDomainShape(name)) return explain(name);
+  const reserved = RESERVED.get(name.slice(name.lastIndexOf('.') + 1));
+  if (reserved !== undefined) return reserved;
   // Punycode written by hand is decoded and re-encoded to prove it is well formed.
   if (name.includes('xn--') && domainToASCII(name) !== name) return BAD_PUNYCODE;
   return name;

@@ -13,3 +13,10 @@ const TOP_LEVEL_DOMAINS: ReadonlySet<string> = new Set(
 export function isTopLevelDomain(label: string): boolean {
   return TOP_LEVEL_DOMAINS.has(label.toLowerCase());
 }
+
+/**
+ * Top-level domains set aside for testing and documentation (RFC 2606, RFC 6761): no name under
+ * them resolves on the Internet, so a value under one is never a real indicator. `.onion`
+ * (RFC 7686) is special-use too, but real: it names Tor services.
+ */
+export const RESERVED_TOP_LEVEL_DOMAINS: readonly string[] = ['test', 'example', 'invalid', 'localhost'];

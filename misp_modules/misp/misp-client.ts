@@ -19,6 +19,7 @@ import { MispServerError } from './errors/misp-server-error.js';
 import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
+import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersion, SKIPPED_COUNT_SINCE, type MispVersion } from './misp-version.js';
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
@@ -77,6 +78,8 @@ export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 export const USER_AGENT = 'sekoia-misp-ids-attributes-to-ioc-collection';
 
 const SEARCH_PATH = '/attributes/restSearch';
+const VERSION_PATH = '/servers/getVersion';
+const UUID = /^!?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** MISP versions before 2.4.71 answer an empty search with this 404. */
 const NO_MATCHES = /^no matches/i;
 
@@ -84,6 +87,8 @@ const NO_MATCHES = /^no matches/i;
 interface FetchedPage {
   /** Rows in the answer, malformed ones included: what MISP counted against `limit`. */
   rows: number;
+  /** The answer carried X-Skipped-Elements-Count: MISP told how many rows it dropped after paging. */
+  skippedReported: boolean;
   firstId: string | undefined;
 }
 
@@ -119,6 +124,7 @@ type Attempt = { ok: true; received: Received } | ({ ok: false } & Failure);
  */
 export class MispClient {
   private readonly searchUrl: string;
+  private readonly versionUrl: string;
   private readonly host: string;
   private readonly path: string;
   private readonly secrets: readonly string[];
@@ -131,6 +137,10 @@ export class MispClient {
   private readonly maxPages: number;
   private readonly backoff: BackoffPolicy;
   private readonly bodies = new BodyBuffers();
+  /** MISP's version, asked once, when a search first depends on it. */
+  private versionProbe: Promise<MispVersion | undefined> | undefined;
+  /** What was already said once about this MISP's version. */
+  private readonly toldOnce = new Set<string>();
 
   constructor(options: MispClientOptions) {
     let base: URL;
@@ -145,6 +155,7 @@ export class MispClient {
     base.search = '';
     base.hash = '';
     this.searchUrl = `${base.href.replace(/\/+$/, '')}${SEARCH_PATH}`;
+    this.versionUrl = `${base.href.replace(/\/+$/, '')}${VERSION_PATH}`;
     this.host = base.host;
     this.path = new URL(this.searchUrl).pathname;
     // Credentials in misp_url are as secret as the key.
@@ -198,6 +209,7 @@ export class MispClient {
     let unread = false;
     try {
       local.signal.throwIfAborted();
+      const skippedTrusted = await this.checkVersionFor(search.filters ?? {}, local.signal);
       let next = this.prefetch(search, 1, local.signal);
       unread = true;
       let previousFirstId: string | undefined;
@@ -218,7 +230,8 @@ export class MispClient {
         }
         previousFirstId = fetched.firstId;
         // Rows dropped after paging (warninglists) count: a short or even empty page is not the end while MISP read a full one.
-        const last = fetched.rows + page.skipped < search.pageSize;
+        // Where MISP cannot tell how many it dropped, only an empty page ends the search.
+        const last = skippedTrusted || fetched.skippedReported ? fetched.rows + page.skipped < search.pageSize : fetched.rows === 0;
         const more = !last && pageNumber < this.maxPages;
         if (more && !early) {
           next = this.prefetch(search, pageNumber + 1, local.signal);
@@ -233,6 +246,87 @@ export class MispClient {
       // Cancels a prefetch nobody will read (early end, error).
       if (unread) local.abort(new Error('The MISP search ended before this page was read.'));
     }
+  }
+
+  /**
+   * MISP's version from `GET /servers/getVersion`, asked once for the life of the client; undefined
+   * (and said once in the logs) when MISP does not tell it.
+   */
+  async version(signal?: AbortSignal): Promise<MispVersion | undefined> {
+    const probe = (this.versionProbe ??= this.fetchVersion(signal));
+    try {
+      return await probe;
+    } catch (error) {
+      // Aborted: asked again by the next search.
+      if (this.versionProbe === probe) this.versionProbe = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Asks MISP's version when the search depends on it, says once what an older MISP will not do,
+   * and returns whether X-Skipped-Elements-Count can be relied on: always when no filter drops rows
+   * after paging (warninglists, decay), otherwise only from MISP 2.4.196 on.
+   */
+  private async checkVersionFor(filters: Record<string, unknown>, signal: AbortSignal): Promise<boolean> {
+    const postFiltered = isOn(filters['enforceWarninglist']) || isOn(filters['excludeDecayed']);
+    const organisations = Array.isArray(filters['org']) ? filters['org'] : [filters['org']];
+    const byUuid = organisations.some((org) => typeof org === 'string' && UUID.test(org.trim()));
+    if (!postFiltered && !byUuid) return true;
+    const version = await this.version(signal);
+    const shown = version === undefined ? 'of unknown version' : `version ${formatMispVersion(version)}`;
+    if (byUuid && version !== undefined && !isAtLeast(version, ORGANISATION_UUIDS_SINCE)) {
+      this.tellOnce(
+        'organisations',
+        `MISP at ${this.host} is ${shown}: organisations given by uuid are understood from MISP ${formatMispVersion(ORGANISATION_UUIDS_SINCE)} on, so they match nothing here. Give them by name, or upgrade MISP.`,
+        'warning',
+      );
+    }
+    const trusted = version !== undefined && isAtLeast(version, SKIPPED_COUNT_SINCE);
+    if (postFiltered && !trusted) {
+      this.tellOnce(
+        'paging',
+        `MISP at ${this.host} is ${shown}: before ${formatMispVersion(SKIPPED_COUNT_SINCE)} it does not report the rows warninglists drop from a page, so a short page may not be the last; pages are read until an empty one.`,
+        'info',
+      );
+    }
+    return !postFiltered || trusted;
+  }
+
+  private tellOnce(topic: string, message: string, level: 'info' | 'warning'): void {
+    if (this.toldOnce.has(topic)) return;
+    this.toldOnce.add(topic);
+    this.logger.log(message, level);
+  }
+
+  private async fetchVersion(signal: AbortSignal | undefined): Promise<MispVersion | undefined> {
+    let problem: string;
+    try {
+      const response = await this.http.get(this.versionUrl, { signal, responseType: 'text' });
+      if (response.statusCode === 200) {
+        let answer: unknown;
+        try {
+          answer = JSON.parse(response.body);
+        } catch {
+          answer = undefined;
+        }
+        const version = parseMispVersion((answer as { version?: unknown } | undefined)?.version);
+        if (version !== undefined) {
+          this.logger.log(`MISP at ${this.host} is version ${formatMispVersion(version)}.`, 'debug');
+          return version;
+        }
+        problem = 'its answer holds no version';
+      } else {
+        problem = `HTTP ${response.statusCode}${this.explain(response.body) ? ` (${this.explain(response.body)})` : ''}`;
+      }
+    } catch (error) {
+      signal?.throwIfAborted();
+      problem = classifyTransportError(error, this.timeouts).code;
+      // MISP could not be reached: asked again by the next search rather than guessed for good.
+      this.versionProbe = undefined;
+    }
+    this.logger.log(`MISP at ${this.host} did not tell its version at ${VERSION_PATH} (${problem}); what depends on it is done the safe way.`, 'warning');
+    return undefined;
   }
 
   /** Destroys the connections kept alive. */
@@ -355,7 +449,7 @@ export class MispClient {
       return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(host, status, message) };
     }
     if (status === 404) {
-      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, received: { empty: { attributes: [], bytes: raw.length, skipped: 0, malformed: 0, rows: 0, firstId: undefined } } };
+      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, received: { empty: { attributes: [], bytes: raw.length, skipped: 0, skippedReported: false, malformed: 0, rows: 0, firstId: undefined } } };
       return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(host, this.path, message) };
     }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
@@ -391,6 +485,7 @@ export class MispClient {
       attributes,
       bytes: response.body.length,
       skipped: skippedCount(response.headers['x-skipped-elements-count']),
+      skippedReported: response.headers['x-skipped-elements-count'] !== undefined,
       malformed: rows.length - attributes.length,
       rows: rows.length,
       firstId: rawRowId(rows[0]),
@@ -449,5 +544,10 @@ function skippedCount(header: string | string[] | undefined): number {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || !/^\s*\d+\s*$/.test(value)) return 0;
   return Number(value);
+}
+
+/** A restSearch flag as MISP reads it: set unless absent, 0, false or their strings. */
+function isOn(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== 0 && value !== false && value !== '0' && value !== 'false' && value !== '';
 }
 

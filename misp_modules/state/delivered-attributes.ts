@@ -67,6 +67,16 @@ export class DeliveredAttributes {
     this.put(uuid, timestamp, dayOf(deliveredAtMs));
   }
 
+  /** Forgets the attribute, whichever version of it was delivered, so that it is pushed again when met; returns whether it was remembered. */
+  forget(uuid: string): boolean {
+    if (!parseUuid(uuid)) return false;
+    const slot = this.find();
+    if (slot < 0) return false;
+    this.remove((this.index[slot] as number) - 1);
+    this.advanceHead();
+    return true;
+  }
+
   /** Drops the entries delivered before `cutoffMs`; returns how many were dropped. */
   expire(cutoffMs: number): number {
     const cutoffDay = dayOf(cutoffMs);

@@ -23,6 +23,7 @@ export class LiveIndicators {
   private readonly byAttribute = new Map<string, string>();
   /** The event of an attribute, where the source tells it (a feed, which cannot be asked by uuid). */
   private readonly events = new Map<string, string>();
+  private changes = 0;
 
   get size(): number {
     return this.values.size;
@@ -32,9 +33,15 @@ export class LiveIndicators {
     return this.byAttribute.size;
   }
 
+  /** Changes with every change of the schedule: tells a saver whether there is anything new to write. */
+  get version(): number {
+    return this.changes;
+  }
+
   /** A batch carrying the value was accepted with this expiry, on behalf of these attributes. */
   accepted(format: string, value: string, attributeUuids: Iterable<string>, expiresAt: number, eventOf?: (uuid: string) => string | undefined): void {
     const key = keyOf(format, value);
+    this.changes++;
     let live = this.values.get(key);
     if (live === undefined) {
       live = { format, value, expiresAt, carriers: new Set() };
@@ -65,6 +72,13 @@ export class LiveIndicators {
     return found;
   }
 
+  /** The live attributes whose event is known and is not one of these: for a feed, those of the events it no longer lists. */
+  attributesOutside(events: ReadonlySet<string>): string[] {
+    const found: string[] = [];
+    for (const [uuid, event] of this.events) if (!events.has(event) && this.byAttribute.has(uuid)) found.push(uuid);
+    return found;
+  }
+
   /** The value an attribute carries, if it is alive. */
   carriedBy(uuid: string): LiveValue | undefined {
     const key = this.byAttribute.get(uuid);
@@ -78,6 +92,7 @@ export class LiveIndicators {
   withdraw(uuid: string): IndicatorRef | undefined {
     const key = this.byAttribute.get(uuid);
     if (key === undefined) return undefined;
+    this.changes++;
     this.byAttribute.delete(uuid);
     this.events.delete(uuid);
     const live = this.values.get(key);
@@ -91,6 +106,7 @@ export class LiveIndicators {
     const key = keyOf(format, value);
     const live = this.values.get(key);
     if (live === undefined) return;
+    this.changes++;
     for (const uuid of live.carriers) {
       if (this.byAttribute.get(uuid) !== key) continue;
       this.byAttribute.delete(uuid);
@@ -115,6 +131,7 @@ export class LiveIndicators {
       this.values.delete(key);
       dropped++;
     }
+    if (dropped > 0) this.changes++;
     return dropped;
   }
 

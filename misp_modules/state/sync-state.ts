@@ -12,9 +12,17 @@ interface CursorFile {
 }
 
 /**
- * What the trigger keeps in the data path across restarts: the cursor on event publication time
- * and the memory of delivered attributes. Both files are written crash-safe by the runtime's
- * StateFile; an unreadable file is logged and read as empty, which costs a re-push, never a loss.
+ * What the trigger keeps in the data path across restarts: the cursor on event publication time,
+ * the memory of delivered attributes and, with `valid_for`, the expiry schedule. Each file is
+ * written crash-safe by the runtime's StateFile; an unreadable file is logged and read as empty,
+ * which costs a re-push, never a loss.
+ *
+ * The delivered memory and the schedule form one state: a value delivered but missing from the
+ * schedule would never be refreshed nor withdrawn. Every save writes the schedule first, then the
+ * delivered memory, so a crash between the two leaves the schedule ahead. Values accepted while
+ * the two are written can still reach the second file and not the first; loading therefore forgets
+ * every delivered attribute the schedule does not carry, so that it is pushed again, with an
+ * expiry, and scheduled. The schedule is thus always a superset of what is remembered delivered.
  */
 export class SyncState {
   private constructor(
@@ -22,18 +30,25 @@ export class SyncState {
     private readonly deliveredFile: StateFile,
     readonly delivered: DeliveredAttributes,
     private cursorMs: number | undefined,
+    private readonly scheduleFile: StateFile,
+    /** With `valid_for`: the indicators submitted with an expiry. */
+    readonly schedule: LiveIndicators | undefined,
   ) {
     this.savedVersion = delivered.version;
+    this.savedScheduleVersion = schedule?.version;
   }
 
   /** `delivered.version` as last read or written. */
   private savedVersion: number;
-  /** Saves follow one another: they share the temporary file. */
+  /** `schedule.version` as last read or written. */
+  private savedScheduleVersion: number | undefined;
+  /** Saves follow one another: they share the temporary files. */
   private saving: Promise<void> = Promise.resolve();
 
-  static async load(dataPath: string, capacity: number, logger: Logger): Promise<SyncState> {
+  static async load(dataPath: string, capacity: number, logger: Logger, options: { schedule?: boolean } = {}): Promise<SyncState> {
     const cursorFile = new StateFile(path.join(dataPath, 'misp-ids-cursor.json'), logger);
     const deliveredFile = new StateFile(path.join(dataPath, 'misp-ids-delivered.bin'), logger);
+    const scheduleFile = new StateFile(path.join(dataPath, 'misp-ids-live-indicators.json'), logger);
     const cursor = await cursorFile.readJson<CursorFile>();
     const cursorMs =
       cursor?.version === 1 && Number.isFinite(cursor.lastCompleteCycleStartMs) ? cursor.lastCompleteCycleStartMs : undefined;
@@ -46,22 +61,17 @@ export class SyncState {
         logger.log(`The memory of delivered attributes could not be read (${(error as Error).message}); starting empty, so some indicators may be pushed again.`, 'warning');
       }
     }
-    return new SyncState(cursorFile, deliveredFile, delivered, cursorMs);
-  }
-
-  /** The indicators submitted with an expiry (only kept with `valid_for`). */
-  static async loadLiveIndicators(dataPath: string, logger: Logger): Promise<{ live: LiveIndicators; save: () => Promise<void> }> {
-    const file = new StateFile(path.join(dataPath, 'misp-ids-live-indicators.json'), logger);
-    let live = new LiveIndicators();
-    const saved = await file.readJson<unknown>();
-    if (saved !== undefined) {
-      try {
-        live = LiveIndicators.fromJSON(saved);
-      } catch (error) {
-        logger.log(`The expiry schedule could not be read (${(error as Error).message}); indicators pushed earlier will be refreshed when MISP publishes them again.`, 'warning');
+    const schedule = options.schedule === true ? await loadSchedule(scheduleFile, logger) : undefined;
+    if (schedule !== undefined) {
+      const unscheduled = forgetUnscheduled(delivered, schedule);
+      if (unscheduled > 0) {
+        logger.log(
+          `${unscheduled} attributes were delivered but missing from the expiry schedule (the process stopped between two writes, or valid_for was just set); they will be pushed again with an expiry.`,
+          'warning',
+        );
       }
     }
-    return { live, save: () => file.writeJson(live) };
+    return new SyncState(cursorFile, deliveredFile, delivered, cursorMs, scheduleFile, schedule);
   }
 
   /** Start of the last complete cycle, if any. */
@@ -70,14 +80,25 @@ export class SyncState {
   }
 
   /**
-   * Writes the delivered memory, unless it is unchanged since it was last read or written: an
-   * image of a million entries is 22 MB, not to be rewritten for nothing (e.g. at a stop right
-   * after a cycle's end).
+   * Writes the schedule, then the delivered memory, each unless unchanged since it was last read or
+   * written: an image of a million entries is 22 MB, not to be rewritten for nothing (e.g. at a
+   * stop right after a cycle's end).
    */
-  async saveDelivered(): Promise<void> {
-    const save = this.saving.catch(() => undefined).then(() => this.writeDelivered());
+  async save(): Promise<void> {
+    const save = this.saving.catch(() => undefined).then(async () => {
+      await this.writeSchedule();
+      await this.writeDelivered();
+    });
     this.saving = save;
     await save;
+  }
+
+  private async writeSchedule(): Promise<void> {
+    const schedule = this.schedule;
+    if (schedule === undefined || schedule.version === this.savedScheduleVersion) return;
+    const version = schedule.version;
+    await this.scheduleFile.writeJson(schedule);
+    this.savedScheduleVersion = version;
   }
 
   private async writeDelivered(): Promise<void> {
@@ -95,8 +116,27 @@ export class SyncState {
   }
 
   async completeCycle(cycleStartMs: number): Promise<void> {
-    await this.saveDelivered();
+    await this.save();
     this.cursorMs = cycleStartMs;
     await this.cursorFile.writeJson({ version: 1, lastCompleteCycleStartMs: cycleStartMs } satisfies CursorFile);
   }
+}
+
+async function loadSchedule(file: StateFile, logger: Logger): Promise<LiveIndicators> {
+  const saved = await file.readJson<unknown>();
+  if (saved === undefined) return new LiveIndicators();
+  try {
+    return LiveIndicators.fromJSON(saved);
+  } catch (error) {
+    logger.log(`The expiry schedule could not be read (${(error as Error).message}); the indicators of the look-back window will be pushed again with an expiry.`, 'warning');
+    return new LiveIndicators();
+  }
+}
+
+/** Forgets the delivered attributes the schedule does not carry; returns how many. */
+function forgetUnscheduled(delivered: DeliveredAttributes, schedule: LiveIndicators): number {
+  let forgotten = 0;
+  // Forgetting only marks a log position dead: the walk over the log goes on undisturbed.
+  for (const [uuid] of delivered) if (schedule.carriedBy(uuid) === undefined && delivered.forget(uuid)) forgotten++;
+  return forgotten;
 }

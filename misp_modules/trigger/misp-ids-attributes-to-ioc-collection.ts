@@ -12,6 +12,7 @@ import { attributeKey } from '../pipeline/attribute-key.js';
 import { runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
+import type { DeliveredAttributes } from '../state/delivered-attributes.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
 import { describeCycle, describeInvalid } from './cycle-summary.js';
@@ -39,7 +40,7 @@ interface SourceCycle {
   /** IDS attributes the source itself left out for the filters (MISP filters server-side: 0). */
   filtered(): number;
   /** A feed: the events it lists in the window, and those read whole in this cycle. */
-  events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string> };
+  events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string>; listed(): ReadonlySet<string> | undefined };
 }
 
 /** Which event each attribute of a feed cycle came from, and which attributes each event carried. */
@@ -56,8 +57,8 @@ interface CycleContext {
   metrics: TriggerMetrics;
   filters: AttributeFilterSettings;
   normaliser: AttributeNormaliser;
-  /** With `valid_for`: the schedule of what was submitted with an expiry. */
-  expiry: { validForSeconds: number; live: LiveIndicators; save: () => Promise<void> } | undefined;
+  /** With `valid_for`: the schedule of what was submitted with an expiry, saved with the delivered memory. */
+  expiry: { validForSeconds: number; live: LiveIndicators } | undefined;
   windowDays: number;
   sleepSeconds: number;
 }
@@ -119,8 +120,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
     const filters = filterSettingsOf(configuration);
     const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
-    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
-    const expiry = validForSeconds === undefined ? undefined : { validForSeconds, ...(await SyncState.loadLiveIndicators(this.dataPath, this)) };
+    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined });
+    const expiry = validForSeconds === undefined || state.schedule === undefined ? undefined : { validForSeconds, live: state.schedule };
     const source = await this.openSource(proxies, filters);
     const collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
@@ -159,7 +160,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         await this.sleep(sleepSeconds);
       }
     } finally {
-      await state.saveDelivered();
+      // Every stop path (signal, fatal error) ends here: the schedule and the delivered memory are saved together.
+      await state.save();
       source.close();
       await collection.close();
     }
@@ -209,7 +211,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
             lastSave = this.clock.now();
             // Not awaited: the cycle keeps reading while the image is written; saves queue up.
-            void state.saveDelivered().catch((error: unknown) => {
+            void state.save().catch((error: unknown) => {
               this.log(`The memory of delivered attributes could not be saved (${(error as Error).message}); it is saved again at the end of the cycle.`, 'warning');
             });
           }
@@ -218,19 +220,18 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const expiryOutcome =
         expiry === undefined
           ? undefined
-          : await this.maintainExpiry(expiry.live, source, collection, {
+          : await this.maintainExpiry(expiry.live, state.delivered, source, collection, {
               sinceMs: since,
               validForSeconds: expiry.validForSeconds,
               sleepSeconds: context.sleepSeconds,
               filters: context.filters,
-              feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read() },
+              feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read(), listed: sourceCycle.events.listed() },
             });
-      if (expiry !== undefined) await expiry.save();
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
       this.record(metrics, report, durationSeconds);
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
-      else await state.saveDelivered();
+      else await state.save();
       metrics.cycles.labels(complete ? 'success' : 'failure').inc();
       this.log(describeCycle(cycle, report, durationSeconds));
       if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
@@ -249,8 +250,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (!this.running) return false;
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
-      await state.saveDelivered();
-      if (expiry !== undefined) await expiry.save();
+      await state.save();
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
       return false;
     } finally {
@@ -287,7 +287,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
             pages: cycle.pages,
             finish: (complete) => cycle.commit(complete),
             filtered: () => cycle.stats.attributesFiltered,
-            events: { inScope: () => cycle.eventsInScope, read: () => cycle.eventsRead },
+            events: { inScope: () => cycle.eventsInScope, read: () => cycle.eventsRead, listed: () => cycle.eventsListed },
           };
         },
         close: () => feed.close(),
@@ -312,11 +312,13 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
    * With `valid_for`: withdraws what the source withdrew, then refreshes what lapses soon and the
    * source still confirms. MISP is asked: the attributes whose IDS flag was cleared or that were
    * deleted since the cursor, then the due ones by uuid. A feed cannot be asked: an event read again
-   * withdraws the attributes it no longer carries, and an attribute is confirmed while its event is
-   * listed in the window.
+   * withdraws the attributes it no longer carries, an event the manifest no longer lists withdraws
+   * all of its attributes, and an attribute is refreshed while its event is listed in the window;
+   * once its event ages out of the window, it is left to lapse at the end of its validity.
    */
   private async maintainExpiry(
     live: LiveIndicators,
+    delivered: DeliveredAttributes,
     source: AttributeSource,
     collection: IocCollectionClient,
     settings: {
@@ -324,7 +326,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       validForSeconds: number;
       sleepSeconds: number;
       filters: AttributeFilterSettings;
-      feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string> }) | undefined;
+      feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string>; listed: ReadonlySet<string> | undefined }) | undefined;
     },
   ): Promise<ExpiryOutcome> {
     const configuration = this.configuration;
@@ -332,6 +334,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const { feed } = settings;
     const ports: ExpiryPorts = {
       push: (batch) => collection.push(batch, this.signal),
+      onWithdrawn: (uuid) => delivered.forget(uuid),
       confirm:
         misp !== undefined
           ? (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal)
@@ -345,6 +348,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
                   }),
                 )
             : undefined,
+      // A feed event that aged out of the window is still listed: nobody withdrew it, it runs out.
+      unconfirmedRunsOut: misp === undefined,
     };
     const base = { nowSeconds: this.nowSeconds(), validForSeconds: settings.validForSeconds, batchSize: configuration.batch_size };
     const withdrawnUuids = await this.withdrawnAttributes(live, misp, feed, settings);
@@ -356,11 +361,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     return { refreshed: refreshed.refreshed, withdrawn: withdrawn.withdrawn + refreshed.withdrawn, failed: withdrawn.failed + refreshed.failed };
   }
 
-  /** The live attributes the source withdrew: MISP is asked since the cursor; a feed's re-read events tell. */
+  /** The live attributes the source withdrew: MISP is asked since the cursor; a feed's manifest and re-read events tell. */
   private async withdrawnAttributes(
     live: LiveIndicators,
     misp: MispClient | undefined,
-    feed: FeedCycleEvents & { read: ReadonlySet<string> } | undefined,
+    feed: (FeedCycleEvents & { read: ReadonlySet<string>; listed: ReadonlySet<string> | undefined }) | undefined,
     settings: { sinceMs: number; filters: AttributeFilterSettings },
   ): Promise<Iterable<string>> {
     // Nothing alive, nothing to withdraw: MISP is not asked.
@@ -369,10 +374,12 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       return withdrawnSince(misp, Math.floor(settings.sinceMs / 1000), settings.filters.types, this.configuration.misp_page_size, this.signal);
     }
     if (feed === undefined) return [];
-    return live.attributesOf(feed.read).filter((uuid) => {
+    const dropped = feed.listed === undefined ? [] : live.attributesOutside(feed.listed);
+    const edited = live.attributesOf(feed.read).filter((uuid) => {
       const event = live.eventOf(uuid);
       return event === undefined || !(feed.carried.get(event)?.has(uuid) ?? false);
     });
+    return [...dropped, ...edited];
   }
 
   private nowSeconds(): number {

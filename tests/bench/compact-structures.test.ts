@@ -131,13 +131,13 @@ describe('SyncState saving the delivered memory in slices', () => {
     const dataPath = mkdtempSync(path.join(tmpdir(), 'delivered-slices-'));
     const state = await SyncState.load(dataPath, 300_000, quietLogger);
     for (let n = 0; n < 100_000; n++) state.delivered.add(uuid(n), 1_700_000_000 + (n % 1_000), (20_000 + (n % 3)) * DAY);
-    await state.saveDelivered();
+    await state.save();
     const file = path.join(dataPath, 'misp-ids-delivered.bin');
     const written = statSync(file).mtimeMs;
     const reloaded = await SyncState.load(dataPath, 300_000, quietLogger);
     expect(reloaded.delivered.size).toBe(100_000);
     expect([...reloaded.delivered]).toEqual([...state.delivered]);
-    await reloaded.saveDelivered();
+    await reloaded.save();
     expect(statSync(file).mtimeMs).toBe(written);
   });
 
@@ -146,14 +146,14 @@ describe('SyncState saving the delivered memory in slices', () => {
     const state = await SyncState.load(dataPath, 300_000, quietLogger);
     for (let n = 0; n < 150_000; n++) state.delivered.add(uuid(n), 1, 20_000 * DAY);
     const before = [...state.delivered];
-    const saving = state.saveDelivered();
+    const saving = state.save();
     // Answers to batches keep arriving once the save has begun writing: one attribute delivered again, ten new ones.
     await new Promise((resolve) => setImmediate(resolve));
     state.delivered.add(uuid(0), 2, 20_000 * DAY);
     for (let n = 150_000; n < 150_010; n++) state.delivered.add(uuid(n), 1, 20_000 * DAY);
     await saving;
     expect([...(await SyncState.load(dataPath, 300_000, quietLogger)).delivered]).toEqual(before);
-    await state.saveDelivered();
+    await state.save();
     const reloaded = await SyncState.load(dataPath, 300_000, quietLogger);
     expect(reloaded.delivered.size).toBe(150_010);
     expect([...reloaded.delivered]).toEqual([...state.delivered]);

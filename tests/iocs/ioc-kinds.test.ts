@@ -215,10 +215,10 @@ describe('url kind', () => {
     '192.119.111.117/cx',
     'http://1.2.3.4:8080/x',
     'http://[2001:DB8::1]:8080/x',
-    'tcp://evil.example:4444',
-    'http://user:secret@evil.example/',
+    'tcp://evil.example.net:4444',
+    'http://user:secret@evil.example.net/',
     'http://xn--bcher-kva.de/',
-    'https://evil.example',
+    'https://evil.example.net',
   ])('accepts %s as written', (value) => {
     expect(accepted(url, value).value).toBe(value);
   });

@@ -161,7 +161,7 @@ describe('composite values', () => {
   });
 
   it('domain|ip pushes the domain before the first separator, normalised', () => {
-    expect(okValue(normaliseAttribute('domain|ip', 'Evil.Example.|1.2.3.4'))).toBe('evil.example');
+    expect(okValue(normaliseAttribute('domain|ip', 'Evil.Example.NET.|1.2.3.4'))).toBe('evil.example.net');
     expect(okValue(normaliseAttribute('domain|ip', 'bücher.de|2001:db8::1'))).toBe('xn--bcher-kva.de');
     expect(invalidReason(normaliseAttribute('domain|ip', 'evil.example'))).toMatch(/without its '\|' separator/);
     expect(invalidReason(normaliseAttribute('domain|ip', '|1.2.3.4'))).toMatch(/empty/);
@@ -216,9 +216,9 @@ describe('growing and narrowing the table', () => {
   });
 
   it.each(['email-src', 'email-dst'])('%s: a plain address, its domain normalised', (type) => {
-    expect(all.normalise(type, 'Invoice.Desk+fr@Evil-Mail.EXAMPLE')).toEqual({
+    expect(all.normalise(type, 'Invoice.Desk+fr@Evil-Mail.EXAMPLE.NET')).toEqual({
       status: 'ok',
-      indicator: { value: 'Invoice.Desk+fr@evil-mail.example', observable: 'email-addr.value', format: 'email-addr.value' },
+      indicator: { value: 'Invoice.Desk+fr@evil-mail.example.net', observable: 'email-addr.value', format: 'email-addr.value' },
     });
     for (const bad of ['no-at-sign.example', 'a@b', 'two@@evil.example', 'a@evil.example@x.example', '.lead@evil.example', 'dou..ble@evil.example', `${'x'.repeat(65)}@evil.example`, 'a@evil[.]example', 'user@', '@evil.example']) {
       expect(invalidReason(all.normalise(type, bad)), bad).toMatch(/e-mail|local part|domain part/);
@@ -239,7 +239,7 @@ describe('growing and narrowing the table', () => {
     expect(rows.map((row) => row.mispType)).toEqual(['domain', 'md5']);
     expect(unknown).toEqual(['no-such-type']);
     const narrowed = createAttributeNormaliser(rows);
-    expect(okValue(narrowed.normalise('domain', 'evil.example'))).toBe('evil.example');
+    expect(okValue(narrowed.normalise('domain', 'evil.example.net'))).toBe('evil.example.net');
     expect(narrowed.normalise('url', 'http://evil.example/')).toEqual({ status: 'unsupported' });
   });
 
@@ -252,5 +252,29 @@ describe('growing and narrowing the table', () => {
     expect(() => createAttributeNormaliser([unknownExtraction])).toThrow(/extraction "middle"/);
     const inherited = { mispType: 'x', extraction: 'whole', kind: 'toString' } as unknown as IocTypeRow;
     expect(() => createAttributeNormaliser([inherited])).toThrow(IocTableError);
+  });
+});
+
+describe('reserved top-level domains (RFC 2606, RFC 6761)', () => {
+  it.each([
+    ['domain', 'bad-example-c2.test', '.test'],
+    ['domain', 'Login.Bank.EXAMPLE.', '.example'],
+    ['domain', 'c2.invalid', '.invalid'],
+    ['domain', 'admin.localhost', '.localhost'],
+    ['domain|ip', 'bad-example-c2.test|203.0.113.9', '.test'],
+    ['url', 'http://bad-example-c2.test/gate.php', '.test'],
+    ['url', 'https://user@panel.example:8443/login', '.example'],
+    ['url', 'c2.invalid/payload', '.invalid'],
+  ])('%s %j is refused, naming the reserved top-level domain', (type, value, tld) => {
+    const reason = invalidReason(normaliseAttribute(type, value));
+    expect(reason).toContain(`"${tld}"`);
+    expect(reason).toMatch(/reserved/);
+  });
+
+  it('keeps .onion and names that only contain a reserved word', () => {
+    expect(okValue(normaliseAttribute('domain', 'expyuzz4wqqyqhjn.onion'))).toBe('expyuzz4wqqyqhjn.onion');
+    expect(okValue(normaliseAttribute('domain', 'test.example.com'))).toBe('test.example.com');
+    expect(okValue(normaliseAttribute('domain', 'localhost-panel.net'))).toBe('localhost-panel.net');
+    expect(okValue(normaliseAttribute('url', 'http://invalid.testing.org/a'))).toBe('http://invalid.testing.org/a');
   });
 });

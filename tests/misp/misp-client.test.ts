@@ -38,7 +38,8 @@ interface SeenRequest {
   body: Record<string, unknown>;
 }
 
-const server = setupServer();
+// A current MISP unless a test says otherwise.
+const server = setupServer(http.get(`${BASE}/servers/getVersion`, () => HttpResponse.json({ version: '2.4.196' })));
 let seen: SeenRequest[];
 let clock: RecordingClock;
 let logger: RecordingLogger;
@@ -502,5 +503,70 @@ describe('secrets', () => {
       expect(visible).not.toContain(API_KEY.slice(0, 12));
     }
     expect(logger.at('warning').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the MISP version, asked once where a search depends on it', () => {
+  const VERSION_URL = `${BASE}/servers/getVersion`;
+  let versionRequests: number;
+  function serveVersion(answer: () => Response): void {
+    versionRequests = 0;
+    server.use(
+      http.get(VERSION_URL, () => {
+        versionRequests++;
+        return answer();
+      }),
+    );
+  }
+  /** Page 1: 6 rows left of 10 after a warninglist, with no X-Skipped-Elements-Count; page 2: 4 rows; page 3: empty. */
+  function serveShortenedPagesWithoutCount(): void {
+    serve((body) => (body['page'] === 1 ? page(rows(1, 6)) : body['page'] === 2 ? page(rows(11, 4)) : page([])));
+  }
+  const warninglisted = { publishedSince: 1, pageSize: 10, filters: { enforceWarninglist: 1 } };
+
+  it('on a MISP older than 2.4.196, reads past a short page until an empty one, and asks the version once', async () => {
+    serveVersion(() => HttpResponse.json({ version: '2.4.180', perm_sync: false }));
+    serveShortenedPagesWithoutCount();
+    const client = makeClient();
+    const pages = await allPages(client.searchAttributes(warninglisted));
+    expect(pages.map((p) => p.attributes.length)).toEqual([6, 4, 0]);
+    await allPages(client.searchAttributes(warninglisted));
+    expect(versionRequests).toBe(1);
+    expect(logger.lines.filter((line) => /2\.4\.180.*pages are read until an empty one/.test(line.message))).toHaveLength(1);
+  });
+
+  it('on 2.4.196 or later, trusts the count MISP reports and stops at a short page', async () => {
+    serveVersion(() => HttpResponse.json({ version: '2.5.2' }));
+    serveShortenedPagesWithoutCount();
+    const pages = await allPages(makeClient().searchAttributes(warninglisted));
+    expect(pages.map((p) => p.attributes.length)).toEqual([6]);
+  });
+
+  it('when MISP does not tell its version, pages the safe way and says why', async () => {
+    serveVersion(() => HttpResponse.json({ name: 'Not Found', message: 'Not Found', url: '/servers/getVersion' }, { status: 404 }));
+    serveShortenedPagesWithoutCount();
+    const pages = await allPages(makeClient().searchAttributes(warninglisted));
+    expect(pages.map((p) => p.attributes.length)).toEqual([6, 4, 0]);
+    expect(logger.at('warning').join('\n')).toMatch(/did not tell its version at \/servers\/getVersion \(HTTP 404/);
+  });
+
+  it('does not ask the version for a search without post-filters, where a short page is the last', async () => {
+    serveVersion(() => HttpResponse.json({ version: '2.4.100' }));
+    serveShortenedPagesWithoutCount();
+    const pages = await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
+    expect(pages.map((p) => p.attributes.length)).toEqual([6]);
+    expect(versionRequests).toBe(0);
+  });
+
+  it('says once that organisations given by uuid match nothing before MISP 2.4.143', async () => {
+    serveVersion(() => HttpResponse.json({ version: '2.4.120' }));
+    serve(() => page([]));
+    const client = makeClient();
+    const search = { publishedSince: 1, pageSize: 10, filters: { org: ['CIRCL', '55f6ea5e-2c60-40e5-964f-47a8950d210f'] } };
+    await allPages(client.searchAttributes(search));
+    await allPages(client.searchAttributes(search));
+    expect(logger.at('warning').filter((message) => /organisations given by uuid/.test(message))).toEqual([
+      'MISP at 127.0.0.1:9 is version 2.4.120: organisations given by uuid are understood from MISP 2.4.143 on, so they match nothing here. Give them by name, or upgrade MISP.',
+    ]);
   });
 });

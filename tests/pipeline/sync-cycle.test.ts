@@ -62,23 +62,23 @@ describe('runSyncCycle', () => {
       ...base,
       delivered,
       push: sink.push,
-      pages: pagesOf([attribute(1, 'domain', 'one.example'), attribute(2, 'domain', 'two.example')]),
+      pages: pagesOf([attribute(1, 'domain', 'one.example.net'), attribute(2, 'domain', 'two.example.net')]),
     });
-    expect(sink.batches.flatMap((batch) => batch.values)).toEqual(['two.example']);
+    expect(sink.batches.flatMap((batch) => batch.values)).toEqual(['two.example.net']);
     expect(report.alreadyDelivered).toBe(1);
   });
 
   it('leaves the attributes of a refused batch undelivered and counts them failed', async () => {
     const delivered = new DeliveredAttributes(100);
     const sink = recordingPush((batch) =>
-      batch.values.includes('bad.example') ? { accepted: [], failed: batch.values } : { accepted: batch.values, failed: [] },
+      batch.values.includes('bad.example.net') ? { accepted: [], failed: batch.values } : { accepted: batch.values, failed: [] },
     );
     const report = await runSyncCycle({
       ...base,
       batchSize: 1,
       delivered,
       push: sink.push,
-      pages: pagesOf([attribute(1, 'domain', 'good.example'), attribute(2, 'domain', 'bad.example'), attribute(3, 'domain', 'bad.example')]),
+      pages: pagesOf([attribute(1, 'domain', 'good.example.net'), attribute(2, 'domain', 'bad.example.net'), attribute(3, 'domain', 'bad.example.net')]),
     });
     expect(report.iocsFailed).toBe(1);
     expect(delivered.has(uuid(1), 1_700_000_000)).toBe(true);
@@ -97,13 +97,13 @@ describe('runSyncCycle', () => {
         attribute(1, 'ip-dst', '203.0.113.9\n198.51.100.1'),
         attribute(2, 'domain', 'evil[.]example'),
         attribute(3, 'md5', 'not-a-hash'),
-        attribute(4, 'url', 'http://fine.example/path'),
+        attribute(4, 'url', 'http://fine.example.net/path'),
       ]),
     });
     expect(report.iocsInvalid).toBe(3);
     expect(report.invalidExamples).toHaveLength(2);
     expect(report.invalidExamples[0]).toMatchObject({ type: 'ip-dst', value: '203.0.113.9\n198.51.100.1' });
-    expect(sink.batches.flatMap((batch) => batch.values)).toEqual(['http://fine.example/path']);
+    expect(sink.batches.flatMap((batch) => batch.values)).toEqual(['http://fine.example.net/path']);
   });
 
   it('records the batches accepted before a fatal error, then throws it', async () => {
@@ -121,7 +121,7 @@ describe('runSyncCycle', () => {
           if (calls > 1) throw fatal;
           return { accepted: batch.values, failed: [] };
         },
-        pages: pagesOf([attribute(1, 'domain', 'a.example'), attribute(2, 'domain', 'b.example'), attribute(3, 'domain', 'c.example')]),
+        pages: pagesOf([attribute(1, 'domain', 'a.example.net'), attribute(2, 'domain', 'b.example.net'), attribute(3, 'domain', 'c.example.net')]),
       }),
     ).rejects.toBe(fatal);
     expect(calls).toBe(2);
@@ -132,7 +132,7 @@ describe('runSyncCycle', () => {
   it('never has more batches in flight than allowed', async () => {
     let inFlight = 0;
     let peak = 0;
-    const attributes = Array.from({ length: 40 }, (_, n) => attribute(n, 'domain', `host${n}.example`));
+    const attributes = Array.from({ length: 40 }, (_, n) => attribute(n, 'domain', `host${n}.example.net`));
     const report = await runSyncCycle({
       ...base,
       batchSize: 2,

@@ -14,6 +14,18 @@ describe('DeliveredAttributes', () => {
     expect(store.has(uuid(2), 1_700_000_000)).toBe(false);
   });
 
+  it('forgets one attribute whatever version was delivered, and keeps the others findable', () => {
+    const store = new DeliveredAttributes(100);
+    for (let n = 1; n <= 50; n++) store.add(uuid(n), 1_700_000_000 + n, Date.UTC(2026, 10, 1));
+    expect(store.forget(uuid(7))).toBe(true);
+    expect(store.forget(uuid(7))).toBe(false);
+    expect(store.forget('not-a-uuid')).toBe(false);
+    expect(store.size).toBe(49);
+    expect(store.has(uuid(7), 1_700_000_007)).toBe(false);
+    for (let n = 1; n <= 50; n++) if (n !== 7) expect(store.has(uuid(n), 1_700_000_000 + n), String(n)).toBe(true);
+    expect([...decodeDeliveredAttributes(encodeDeliveredAttributes(store), 100)].map(([id]) => id)).not.toContain(uuid(7));
+  });
+
   it('evicts the least recently delivered entry beyond its capacity', () => {
     const store = new DeliveredAttributes(3);
     for (let n = 1; n <= 3; n++) store.add(uuid(n), n, 0);

@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { buildDemoFeed, removeDemoFeedEvent, setDemoFeedTimestamps } from '../../misp_modules/dev/demo-feed.js';
 import { feedFixture } from '../feed/support/kit.js';
 import { describeWithFixtures } from '../support/fixtures.js';
 import { expectedIndicator } from '../support/indicator-oracle.js';
@@ -79,3 +80,65 @@ describeWithFixtures('valid_for with a MISP feed', () => {
     expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: lapsed.size, iocs_refreshed: delivered.length - lapsed.size });
   });
 });
+
+/** The values whose every carrying attribute belongs to `event`: they lapse when that event goes. */
+function valuesOnlyIn(byEvent: Map<string, Map<string, string>>, event: string): Set<string> {
+  const elsewhere = new Set([...byEvent].filter(([uuid]) => uuid !== event).flatMap(([, values]) => [...values.values()]));
+  return new Set([...(byEvent.get(event)?.values() ?? [])].filter((value) => !elsewhere.has(value)));
+}
+
+describe('valid_for with a MISP feed: events that leave the manifest or the window', () => {
+  const DAY = 24 * HOUR;
+  /** The generated demo feed in a fresh directory, each event listed as changed at NOW_S. */
+  function freshFeed(): { feed: ReturnType<typeof buildDemoFeed>; byEvent: Map<string, Map<string, string>>; ownValues: (event: string) => Set<string> } {
+    const feed = buildDemoFeed(mkdtempSync(path.join(tmpdir(), 'feed-window-')), { changedAt: NOW_S });
+    const byEvent = valuesByEvent(feed.directory);
+    return { feed, byEvent, ownValues: (event) => valuesOnlyIn(byEvent, event) };
+  }
+
+  it('withdraws at the next cycle the values of an event the manifest no longer lists, long before any refresh', async () => {
+    const { feed, byEvent, ownValues } = freshFeed();
+    const leaving = [...byEvent.keys()].find((uuid) => ownValues(uuid).size > 0);
+    if (leaving === undefined) throw new Error('an event with values of its own');
+    const w = await world();
+    const t = trigger(w, { configuration: { source: 'misp_feed', feed_location: feed.directory, publish_timestamp: '2', valid_for: 30, sleep_time: HOUR } });
+    await t.untilCycles(1);
+    const accepted = () => w.collection.accepted(COLLECTION);
+    const before = accepted().all.length;
+
+    removeDemoFeedEvent(feed, leaving);
+    await t.untilCycles(2);
+    expect(new Set(accepted().all.slice(before))).toEqual(ownValues(leaving));
+    for (const value of ownValues(leaving)) expect(accepted().validUntil.get(value), value).toBe(iso(NOW_S + HOUR));
+    expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: ownValues(leaving).size, iocs_refreshed: 0 });
+  });
+
+  it('stops refreshing an event that ages out of the window while listed, and lets it run to the end of its validity', async () => {
+    const { feed, byEvent, ownValues } = freshFeed();
+    const [aging, ...others] = [...byEvent.keys()].sort((a, b) => ownValues(b).size - ownValues(a).size);
+    if (aging === undefined || ownValues(aging).size === 0) throw new Error('an event with values of its own');
+    // Changed 46 hours ago: inside a 2-day window for two more hours. The event dates are years old.
+    setDemoFeedTimestamps(feed, { [aging]: NOW_S - 46 * HOUR });
+    const configuration = { source: 'misp_feed', feed_location: feed.directory, publish_timestamp: '2', valid_for: 30, sleep_time: HOUR };
+    const w = await world();
+    const t = trigger(w, { configuration });
+    await t.untilCycles(4);
+    const accepted = () => w.collection.accepted(COLLECTION);
+    const firstCycle = accepted().all.length;
+    for (const value of ownValues(aging)) expect(accepted().validUntil.get(value), value).toBe(iso(NOW_S + 30 * DAY));
+    await t.stop();
+
+    // 21 days on, every value is due for a refresh; the other events were changed lately, the aging one was not.
+    const restartS = NOW_S + 21 * DAY;
+    setDemoFeedTimestamps(feed, Object.fromEntries(others.map((uuid) => [uuid, restartS - HOUR])));
+    const restarted = trigger(w, { dataPath: t.runtime.dataPath, startMs: restartS * 1000, configuration });
+    await restarted.untilCycles(1);
+    const pushedAgain = new Set(accepted().all.slice(firstCycle));
+    for (const value of ownValues(aging)) {
+      expect(pushedAgain.has(value), value).toBe(false);
+      expect(accepted().validUntil.get(value), value).toBe(iso(NOW_S + 30 * DAY));
+    }
+    for (const uuid of others) for (const value of ownValues(uuid)) expect(accepted().validUntil.get(value), value).toBe(iso(restartS + 30 * DAY));
+  });
+});
+

@@ -39,17 +39,32 @@ describe('choosing what goes into the collection', () => {
     const [a, b, c, d] = rows;
     if (!a || !b || !c || !d) throw new Error('four IDS rows');
     Object.assign(a.row, { type: 'ip-src', value: '203.0.113.77' });
-    Object.assign(b.row, { type: 'hostname', value: 'C2.Evil-Host.example' });
-    Object.assign(c.row, { type: 'email-src', value: 'billing@phish.example' });
+    Object.assign(b.row, { type: 'hostname', value: 'C2.Evil-Host.example.net' });
+    Object.assign(c.row, { type: 'email-src', value: 'billing@phish.example.net' });
     Object.assign(d.row, { type: 'email-src', value: 'not an address' });
     const w = await world(rows);
     const t = trigger(w, { configuration: { attribute_types: ['ip-src', 'hostname', 'email-src'] } });
     await t.untilCycles(1);
     const accepted = w.collection.accepted(COLLECTION).byFormat;
     expect(accepted.get('ipv4-addr.value')).toEqual(new Set(['203.0.113.77']));
-    expect(accepted.get('domain-name.value')).toEqual(new Set(['c2.evil-host.example']));
-    expect(accepted.get('email-addr.value')).toEqual(new Set(['billing@phish.example']));
+    expect(accepted.get('domain-name.value')).toEqual(new Set(['c2.evil-host.example.net']));
+    expect(accepted.get('email-addr.value')).toEqual(new Set(['billing@phish.example.net']));
     expect(t.runtime.events[0]?.event).toMatchObject({ iocs_submitted: 3, iocs_skipped_invalid: 1 });
+  });
+
+  it.each(['2.4.180', '2.4.196'])('with enforce_warninglist on MISP %s, reads past pages that warninglists shortened and loses nothing', async (version) => {
+    const data = [...syntheticAttributes({ count: 300, now: NOW_S, seed: 9, repeatShare: 0, invalidShare: 0, unsupportedShare: 0, deletedShare: 0, nonIdsShare: 0 })];
+    const w = await world(data);
+    w.misp.version = version;
+    // A warninglist drops 20 rows of the first page of 100: the page comes back with 80.
+    const listed = new Set(data.slice(30, 50).map((row) => row.row.uuid));
+    w.misp.warninglist = { matches: (row) => listed.has(row.uuid) };
+    const t = trigger(w, { configuration: { enforce_warninglist: true, misp_page_size: 100 } });
+    await t.untilCycles(1);
+    const expected = new Set(data.filter((row) => !listed.has(row.row.uuid)).flatMap((row) => (row.expected.kind === 'push' ? [row.expected.value] : [])));
+    expect(expected.size).toBe(280);
+    expect(new Set(w.collection.accepted(COLLECTION).all)).toEqual(expected);
+    expect(w.misp.requests.filter((request) => request.path === '/servers/getVersion')).toHaveLength(1);
   });
 
   it('refuses an attribute type it cannot push, naming it', async () => {
@@ -145,6 +160,24 @@ describe('valid_for: expiry, refresh and withdrawal', () => {
     // Each cycle asks for the IDS flags cleared and the deletions since its lower bound: the window
     // for the first, the cursor less the overlap for the second.
     expect(withdrawalQueries.map((body) => body.timestamp)).toEqual([NOW_S - 86_400, NOW_S - 86_400, NOW_S - 15 * 60, NOW_S - 15 * 60]);
+  });
+
+  it('withdraws an attribute deleted on a MISP that sanitises deleted attributes (type comment, value deleted)', async () => {
+    const data = rows();
+    const w = await world(data);
+    w.misp.sanitiseOnDelete = true;
+    const t = trigger(w, { configuration: { valid_for: 30, sleep_time: HOUR } });
+    await t.untilCycles(1);
+    const before = w.collection.accepted(COLLECTION).all.length;
+    const deleted = data.find((row) => row.expected.kind === 'push');
+    if (deleted === undefined || deleted.expected.kind !== 'push') throw new Error('a pushed row');
+    const deletedValue = deleted.expected.value;
+    w.misp.deleteAttribute(deleted, NOW_S + 60);
+    expect(deleted.row).toMatchObject({ type: 'comment', value: 'deleted', to_ids: false, deleted: true });
+    await t.untilCycles(2);
+    expect(w.collection.accepted(COLLECTION).all.slice(before)).toEqual([deletedValue]);
+    expect(w.collection.accepted(COLLECTION).validUntil.get(deletedValue)).toBe(iso(NOW_S + HOUR));
+    expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: 1 });
   });
 
   it('pushes no valid_until without valid_for', async () => {

@@ -1,0 +1,92 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { StateFile } from '@sekoia/automation-sdk-shim';
+import { describe, expect, it } from 'vitest';
+import { syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
+import { decodeDeliveredAttributes } from '../../misp_modules/state/delivered-attributes-codec.js';
+import { closedAfterEachTest, COLLECTION, START_MS } from './trigger-harness.js';
+
+const NOW_S = Math.floor(START_MS / 1000);
+const HOUR = 3_600;
+const DAY = 24 * HOUR;
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const quiet = { log: () => undefined };
+type ScheduleFile = { version: number; values: Array<[string, string, number, string[]]> };
+
+const { world, trigger } = closedAfterEachTest();
+
+/** Unique values, all pushable: each value has exactly one attribute. */
+function rows(count: number): SyntheticAttribute[] {
+  return [...syntheticAttributes({ count, now: NOW_S, seed: 11, repeatShare: 0, invalidShare: 0, unsupportedShare: 0, deletedShare: 0, nonIdsShare: 0 })];
+}
+
+/** The two files as a restarted process would read them, read here without the trigger's code. */
+async function savedState(dataPath: string): Promise<{ delivered: string[]; schedule: ScheduleFile }> {
+  const bytes = await new StateFile(path.join(dataPath, 'misp-ids-delivered.bin'), quiet).readBytes();
+  const delivered = bytes === undefined ? [] : [...decodeDeliveredAttributes(bytes, 10_000)].map(([uuid]) => uuid);
+  const schedule = (await new StateFile(path.join(dataPath, 'misp-ids-live-indicators.json'), quiet).readJson<ScheduleFile>()) ?? { version: 1, values: [] };
+  return { delivered, schedule };
+}
+
+const scheduledUuids = (schedule: ScheduleFile): Set<string> => new Set(schedule.values.flatMap(([, , , carriers]) => carriers));
+const scheduledValues = (schedule: ScheduleFile): Set<string> => new Set(schedule.values.map(([, value]) => value));
+
+describe('valid_for: the schedule is saved with the delivered memory, as one state', () => {
+  it('saves both when stopped in the middle of a cycle, and a restart schedules every value it delivered', async () => {
+    const data = rows(1_500);
+    const w = await world(data);
+    // Slow batches, so that the stop lands in the middle of the cycle.
+    w.collection.faults.push({ delayMs: 15, times: Infinity });
+    const configuration = { valid_for: 30, sleep_time: HOUR, batch_size: 10, misp_page_size: 100 };
+    const t = trigger(w, { configuration });
+    const accepted = () => w.collection.accepted(COLLECTION);
+    const deadline = Date.now() + 10_000;
+    while (accepted().all.length < 60 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await t.stop();
+    const stopped = await savedState(t.runtime.dataPath);
+    expect(stopped.delivered.length).toBeGreaterThanOrEqual(20);
+    expect(stopped.delivered.length).toBeLessThan(data.length);
+    const scheduled = scheduledUuids(stopped.schedule);
+    expect(stopped.delivered.filter((uuid) => !scheduled.has(uuid))).toEqual([]);
+
+    w.collection.faults.length = 0;
+    const restarted = trigger(w, { dataPath: t.runtime.dataPath, startMs: START_MS + 60_000, configuration });
+    await restarted.untilCycles(1);
+    await restarted.stop();
+    const after = await savedState(t.runtime.dataPath);
+    expect(scheduledValues(after.schedule)).toEqual(new Set(accepted().all));
+    expect(accepted().validUntil.size).toBe(data.length);
+  });
+
+  it('after a crash between the two files, schedules again what was delivered but left out of the schedule', async () => {
+    const data = rows(200);
+    const w = await world(data);
+    const configuration = { valid_for: 30, sleep_time: HOUR };
+    const t = trigger(w, { configuration });
+    await t.untilCycles(1);
+    await t.stop();
+    const all = new Set(w.collection.accepted(COLLECTION).all);
+    expect(all.size).toBe(data.length);
+
+    // The process died in a cycle, after writing the delivered memory and before writing the
+    // schedule that went with it: the schedule on disk is an older one that lacks the last half of
+    // the values, and the cursor was not moved (the cycle did not complete).
+    rmSync(path.join(t.runtime.dataPath, 'misp-ids-cursor.json'), { force: true });
+    const scheduleFile = new StateFile(path.join(t.runtime.dataPath, 'misp-ids-live-indicators.json'), quiet);
+    const full = (await scheduleFile.readJson<ScheduleFile>()) as ScheduleFile;
+    const kept = full.values.slice(0, full.values.length / 2);
+    const lost = full.values.slice(full.values.length / 2).map(([, value]) => value);
+    await scheduleFile.writeJson({ ...full, values: kept });
+
+    const before = w.collection.accepted(COLLECTION).all.length;
+    const restartS = NOW_S + HOUR;
+    const restarted = trigger(w, { dataPath: t.runtime.dataPath, startMs: restartS * 1000, configuration });
+    await restarted.untilCycles(1);
+    await restarted.stop();
+    // Pushed once more, with an expiry counted from now, and scheduled: they will be refreshed and withdrawn.
+    expect(new Set(w.collection.accepted(COLLECTION).all.slice(before))).toEqual(new Set(lost));
+    for (const value of lost) expect(w.collection.accepted(COLLECTION).validUntil.get(value)).toBe(iso(restartS + 30 * DAY));
+    expect(scheduledValues((await savedState(t.runtime.dataPath)).schedule)).toEqual(all);
+    expect(restarted.runtime.logs.map((entry) => entry.message)).toContainEqual(expect.stringMatching(/^100 attributes were delivered but missing from the expiry schedule/));
+  });
+});
