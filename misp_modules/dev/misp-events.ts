@@ -2,7 +2,6 @@
  * MISP events in feed format (`{"Event": {...}}`) turned into the attribute rows that
  * `POST /attributes/restSearch` answers, with the event state the demo server filters on.
  */
-import { readFileSync } from 'node:fs';
 import { DEMO_SEED, generateDemoEvents } from './demo-events.js';
 
 /** An attribute tag as restSearch shows it. */
@@ -69,8 +68,8 @@ export interface DemoAttribute {
 }
 
 /**
- * Thrown when an event file is not a MISP feed event (`{"Event": {...}}` with a uuid and info),
- * or is not JSON. The message names the file.
+ * Thrown when an event is not a MISP feed event (`{"Event": {...}}` with a uuid and info). The
+ * message names where the event came from.
  */
 export class MispEventFileError extends Error {
   constructor(message: string) {
@@ -218,23 +217,6 @@ export function flattenEvent(feed: unknown, ids: MispIdAllocator, options: Flatt
       sharing_group_id: text(object.sharing_group_id, '0'),
     };
     for (const attribute of records(object.Attribute)) add(attribute, ref);
-  }
-  return rows;
-}
-
-/** Reads feed event files (in the order given) and flattens them with one id sequence. */
-export function loadEventFiles(paths: readonly string[], options: FlattenOptions = {}): DemoAttribute[] {
-  const ids = new MispIdAllocator();
-  const rows: DemoAttribute[] = [];
-  for (const path of paths) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new MispEventFileError(`Cannot read the MISP event file ${path}: ${reason}`);
-    }
-    rows.push(...flattenEvent(parsed, ids, options, path));
   }
   return rows;
 }

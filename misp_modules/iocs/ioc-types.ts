@@ -14,9 +14,9 @@ export interface IocTypeRow {
 }
 
 /**
- * The MISP types the module can push. The first rows (CONTRACT §6) are synced by default; the
- * others, which MISP also marks as IDS material, are synced when the trigger's `attribute_types`
- * names them. Supporting another type is adding a row here.
+ * The MISP types the module can push. The first rows (the README's "Supported types") are synced
+ * by default; the others, which MISP also marks as IDS material, are synced when the trigger's
+ * `attribute_types` names them. Supporting another type is adding a row here.
  */
 export const IOC_TYPE_TABLE: readonly IocTypeRow[] = Object.freeze([
   { mispType: 'ip-dst', extraction: 'whole', kind: 'ip', byDefault: true },

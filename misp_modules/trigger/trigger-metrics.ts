@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** The Prometheus series of CONTRACT §5, registered on the runtime's registry. */
+/** The Prometheus series the README's "Metrics" section lists, registered on the runtime's registry. */
 export interface TriggerMetrics {
   cycles: Counter<'outcome'>;
   attributesFetched: Counter;

@@ -27,7 +27,7 @@ describe('manifest.json and the trigger JSON', () => {
     expect(readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8')).toContain(`## [${manifest.version}]`);
   });
 
-  it('hold schemas that compile, with the CONTRACT §4 defaults', () => {
+  it('hold schemas that compile, with the defaults of the README "Configuration" tables', () => {
     const ajv = createValidator();
     for (const schema of [manifest.configuration, trigger.arguments, trigger.results]) expect(() => ajv.compile(schema)).not.toThrow();
     const configuration: Record<string, unknown> = { ioc_collection_uuid: 'ioc-collection--1b8c4f6e-1c9e-4a54-9a29-2d0c9cbd1f4a' };

@@ -14,7 +14,7 @@ import {
 import { itWithFixtures } from '../support/fixtures.js';
 import { certFrValuesOfType, valuesOfType } from './misp-fixture.js';
 
-/** CONTRACT §6, written out independently of the implementation. */
+/** The README's "Supported types" table, written out independently of the implementation. */
 const CONTRACT_OBSERVABLES: Record<string, readonly string[]> = {
   'ip-dst': ['ipv4-addr.value', 'ipv6-addr.value'],
   'ip-dst|port': ['ipv4-addr.value', 'ipv6-addr.value'],
@@ -77,7 +77,7 @@ function realSamples(): Record<string, { value: string; pushed: string }[]> {
 }
 
 describe('the IOC type table', () => {
-  it('syncs by default exactly the rows of CONTRACT §6, and supportedMispTypes() is those rows', () => {
+  it('syncs by default exactly the supported types of the README, and supportedMispTypes() is those rows', () => {
     const rowTypes = IOC_TYPE_TABLE.map((row) => row.mispType);
     expect(new Set(rowTypes).size).toBe(rowTypes.length);
     expect([...supportedMispTypes()]).toEqual(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => row.mispType));
@@ -188,7 +188,7 @@ describe('growing and narrowing the table', () => {
   const EXTRA_TYPES = ['ip-src', 'ip-src|port', 'hostname', 'hostname|port', 'sha512', 'filename|sha512', 'email-src', 'email-dst'];
   const all = createAttributeNormaliser(selectIocTypeRows(IOC_TYPE_TABLE.map((row) => row.mispType)).rows);
 
-  itWithFixtures('syncs the CONTRACT types by default and the other IDS types only when chosen', () => {
+  itWithFixtures('syncs the supported types of the README by default and the other IDS types only when chosen', () => {
     expect([...supportedMispTypes()].sort()).toEqual(Object.keys(CONTRACT_OBSERVABLES).sort());
     expect(IOC_TYPE_TABLE.filter((row) => !row.byDefault).map((row) => row.mispType)).toEqual(EXTRA_TYPES);
     const ipSources = valuesOfType('ip-src');

@@ -87,7 +87,7 @@ export function parseJsonValue(text: string): { ok: true; value: unknown } | { o
   }
 }
 
-/** Everything CONTRACT §2 defines, resolved and with defaults applied. */
+/** Every value of the README's "The runtime contract" table, resolved and with defaults applied. */
 export interface RuntimeConfiguration {
   moduleConfiguration: Record<string, unknown>;
   triggerConfiguration: Record<string, unknown>;
@@ -108,7 +108,7 @@ export interface RuntimeConfigurationLookup {
 }
 
 /**
- * Looks every value of CONTRACT §2 up and collects all problems instead of stopping at the first,
+ * Looks every value of the README's "The runtime contract" table up and collects all problems instead of stopping at the first,
  * so that the runtime can still ship its critical log when only some values are missing.
  */
 export async function lookupRuntimeConfiguration(source: ConfigurationSource): Promise<RuntimeConfigurationLookup> {
