@@ -22,9 +22,10 @@ export async function withdrawnSince(misp: MispClient, sinceSeconds: number, typ
 }
 
 /**
- * Which of these attributes MISP still holds as IDS material, under the trigger's filters: the
- * ones whose indicators may be refreshed. Publication is not asked for: editing any attribute
- * unpublishes its whole event until someone publishes it again, which withdraws nothing.
+ * Which of these attributes MISP still holds as IDS material, under the trigger's filters and in a
+ * published event: the ones the main query would fetch, whose indicators may be refreshed. An
+ * event unpublished after an edit is not vouched for until someone publishes it again; its
+ * attributes are then fetched by the main query and pushed again.
  */
 export async function confirmedAttributes(
   misp: MispClient,
@@ -36,7 +37,7 @@ export async function confirmedAttributes(
   const confirmed = new Set<string>();
   for (let start = 0; start < uuids.length; start += UUIDS_PER_QUERY) {
     const chunk = uuids.slice(start, start + UUIDS_PER_QUERY);
-    for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters: { ...filters, published: undefined, publish_timestamp: undefined, uuid: chunk } }, signal)) {
+    for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters: { ...filters, published: 1, publish_timestamp: undefined, uuid: chunk } }, signal)) {
       for (const attribute of page.attributes) if (attribute.uuid && attribute.toIds && !attribute.deleted) confirmed.add(attribute.uuid.toLowerCase());
     }
   }

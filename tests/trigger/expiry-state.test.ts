@@ -58,6 +58,20 @@ describe('valid_for: the schedule is saved with the delivered memory, as one sta
     expect(accepted().validUntil.size).toBe(data.length);
   });
 
+  it('saves both when the collection disappears in the middle of a cycle (a fatal error)', async () => {
+    const data = rows(600);
+    const w = await world(data);
+    // Five batches are answered, then the collection is gone.
+    w.collection.faults.push({ delayMs: 1, times: 5 }, { status: 404, body: { message: 'Not found' }, times: Infinity });
+    const t = trigger(w, { configuration: { valid_for: 30, sleep_time: HOUR, batch_size: 10, misp_page_size: 100 } });
+    await t.done;
+    expect(t.runtime.logs.map((entry) => entry.message).join('\n')).toMatch(/does not exist|not found/i);
+    const saved = await savedState(t.runtime.dataPath);
+    expect(saved.delivered.length).toBeGreaterThanOrEqual(10);
+    const scheduled = scheduledUuids(saved.schedule);
+    expect(saved.delivered.filter((uuid) => !scheduled.has(uuid))).toEqual([]);
+  });
+
   it('after a crash between the two files, schedules again what was delivered but left out of the schedule', async () => {
     const data = rows(200);
     const w = await world(data);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editAttribute } from '../../misp_modules/dev/misp-events.js';
+import { editAttribute, publishEvent } from '../../misp_modules/dev/misp-events.js';
 import { syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
 import { expectedIndicators, feedFixture } from '../feed/support/kit.js';
 import { itWithFixtures } from '../support/fixtures.js';
@@ -120,6 +120,8 @@ describe('valid_for: expiry, refresh and withdrawal', () => {
     const deletedValue = deleted.expected.value;
     editAttribute(cleared, { to_ids: false }, NOW_S + HOUR);
     editAttribute(deleted, { deleted: true, value: 'deleted' }, NOW_S + HOUR);
+    // The edits unpublished the event; the analyst publishes it again.
+    publishEvent(data, cleared.row.Event.uuid, NOW_S + 2 * HOUR);
 
     await t.untilCycles(2); // 12 hours later: everything lapses within a day, so it is due
     const cycle2 = NOW_S + 12 * HOUR;
@@ -178,6 +180,33 @@ describe('valid_for: expiry, refresh and withdrawal', () => {
     expect(w.collection.accepted(COLLECTION).all.slice(before)).toEqual([deletedValue]);
     expect(w.collection.accepted(COLLECTION).validUntil.get(deletedValue)).toBe(iso(NOW_S + HOUR));
     expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: 1 });
+  });
+
+  it('refreshes only attributes of published events: an event left unpublished after an edit lapses, and comes back once published', async () => {
+    const data = [...syntheticAttributes({ count: 200, now: NOW_S, seed: 5, attributesPerEvent: 50, repeatShare: 0, invalidShare: 0, unsupportedShare: 0, deletedShare: 0, nonIdsShare: 0 })];
+    const w = await world(data);
+    const t = trigger(w, { configuration: { valid_for: 1, sleep_time: 12 * HOUR } });
+    await t.untilCycles(1);
+    const collection = () => w.collection.accepted(COLLECTION);
+    const pushedValue = (row: SyntheticAttribute): string[] => (row.expected.kind === 'push' ? [row.expected.value] : []);
+    const edited = data[0];
+    if (edited === undefined) throw new Error('rows');
+    const eventUuid = edited.row.Event.uuid;
+    const unpublished = new Set(data.filter((row) => row.row.Event.uuid === eventUuid).flatMap(pushedValue));
+    const published = new Set(data.filter((row) => row.row.Event.uuid !== eventUuid).flatMap(pushedValue));
+    expect(unpublished.size).toBe(50);
+    // A comment is edited: MISP unpublishes the event, and nobody publishes it again.
+    editAttribute(edited, { comment: 'seen again' }, NOW_S + HOUR);
+
+    await t.untilCycles(2); // 12 hours later, everything is due
+    const cycle2 = NOW_S + 12 * HOUR;
+    for (const value of unpublished) expect(collection().validUntil.get(value), value).toBe(iso(cycle2));
+    for (const value of published) expect(collection().validUntil.get(value), value).toBe(iso(cycle2 + 24 * HOUR));
+
+    publishEvent(data, eventUuid, cycle2 + HOUR);
+    await t.untilCycles(3);
+    const cycle3 = cycle2 + 12 * HOUR;
+    for (const value of unpublished) expect(collection().validUntil.get(value), value).toBe(iso(cycle3 + 24 * HOUR));
   });
 
   it('pushes no valid_until without valid_for', async () => {
