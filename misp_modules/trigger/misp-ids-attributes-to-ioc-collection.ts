@@ -23,8 +23,6 @@ const SAFETY_OVERLAP_MS = 15 * 60_000;
 const DELIVERED_CAPACITY = 1_000_000;
 /** During a long cycle the delivered memory is saved at this pace, so a crash costs little re-pushing. */
 const DELIVERED_SAVE_INTERVAL_MS = 30_000;
-/** Cycles failing in a row before one critical log. */
-const FAILED_CYCLES_BEFORE_CRITICAL = 5;
 const MS_PER_DAY = 86_400_000;
 /** Refreshes submitted at most per cycle, so that a large collection's refresh spreads over cycles. */
 const REFRESHES_PER_CYCLE = 5_000;
@@ -80,6 +78,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   static override heartbeatTimeoutSeconds = 3_600;
 
   private metricsSeries: TriggerMetrics | undefined;
+  private collection: IocCollectionClient | undefined;
 
   constructor(context: TriggerContext<MispModuleConfiguration, ValidatedTriggerConfiguration>) {
     super(context);
@@ -110,7 +109,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   override async run(): Promise<void> {
     const configuration = this.configuration;
     const account = this.moduleConfiguration;
-    const metrics = (this.metricsSeries ??= registerTriggerMetrics(this.metrics));
+    const metrics = (this.metricsSeries ??= registerTriggerMetrics(this.metrics, () => this.collection?.paceSnapshot));
     metrics.cycles.labels('success').inc(0);
     metrics.cycles.labels('failure').inc(0);
 
@@ -122,7 +121,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this);
     const expiry = validForSeconds === undefined ? undefined : { validForSeconds, ...(await SyncState.loadLiveIndicators(this.dataPath, this)) };
     const source = await this.openSource(proxies, filters);
-    const collection = new IocCollectionClient({
+    const collection = (this.collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
       collectionUuid: configuration.ioc_collection_uuid,
       apiKey: account.sekoia_api_key,
@@ -130,7 +129,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       clock: this.clock,
       logger: this,
       ...proxies,
-    });
+    }));
     const context: CycleContext = {
       state,
       source,
@@ -146,16 +145,13 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     this.log(
       `Starting: ${source.describe} → ${configuration.ioc_collection_uuid}, look-back ${windowDays} day(s), a cycle every ${sleepSeconds} s, ${state.delivered.size} attributes remembered as delivered.`,
     );
-    let failuresInARow = 0;
     try {
       for (let cycle = 1; this.running; cycle++) {
-        const complete = await this.runCycle(cycle, context);
+        const failure = await this.runCycle(cycle, context);
         if (!this.running) break;
-        failuresInARow = complete ? 0 : failuresInARow + 1;
-        if (failuresInARow === FAILED_CYCLES_BEFORE_CRITICAL) {
-          this.log(`${failuresInARow} cycles in a row did not complete: indicators are not reaching the IOC collection. See the previous errors.`, 'critical');
-        }
-        this.heartbeat();
+        // The runtime counts failed cycles in a row: from the fifth, one critical log and /health 500.
+        if (failure === undefined) this.cycleSucceeded();
+        else this.cycleFailed(failure);
         await this.sleep(sleepSeconds);
       }
     } finally {
@@ -167,10 +163,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
 
   /**
    * One cycle: read the source from the cursor (less the overlap) or the window, push, then keep the
-   * expiry schedule. Returns whether everything was delivered, which alone moves the cursor. A fatal
-   * IOC-collection error stops the trigger; any other failure is logged and the next cycle retries.
+   * expiry schedule. Returns undefined when everything was delivered (which alone moves the cursor),
+   * else why not. A fatal IOC-collection error stops the trigger; any other failure is logged and the
+   * next cycle retries.
    */
-  private async runCycle(cycle: number, context: CycleContext): Promise<boolean> {
+  private async runCycle(cycle: number, context: CycleContext): Promise<string | undefined> {
     const { state, source, collection, metrics, expiry } = context;
     const configuration = this.configuration;
     const startedAt = this.clock.now();
@@ -243,16 +240,18 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
         await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome);
       }
-      return complete;
+      if (complete) return undefined;
+      const failed = report.iocsFailed + (expiryOutcome?.failed ?? 0);
+      return `cycle ${cycle}: ${failed} indicators were not accepted by the IOC collection`;
     } catch (error) {
       if (error instanceof FatalIocCollectionError) throw new FatalTriggerError(error.message);
-      if (!this.running) return false;
+      if (!this.running) return 'stopped';
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
       await state.saveDelivered();
       if (expiry !== undefined) await expiry.save();
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
-      return false;
+      return `cycle ${cycle}: ${(error as Error).message}`;
     } finally {
       await sourceCycle?.finish(complete);
     }

@@ -160,7 +160,7 @@ describe('npm run trigger:dev -- --feed --once', () => {
     expect(cycleLine(demo.output, 1), demo.output).toEqual({
       fetched: expected.fetched - expected.unsupported,
       pushed: expected.total,
-      batches: 6,
+      batches: 4,
       invalid: expected.invalid.length,
       repeats: expected.repeats,
       unsupported: 0,

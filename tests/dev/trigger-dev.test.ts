@@ -113,8 +113,8 @@ describe('npm run trigger:dev -- --once', () => {
       unsupported: 0,
       failed: 0,
     });
-    // Four formats, at most 100 values per batch (the default batch_size): 60, 16, 40 and 261 hashes.
-    expect(batches).toBe(6);
+    // Four formats, at most 1,000 values per batch (the default batch_size): 60, 16, 40 and 261 hashes.
+    expect(batches).toBe(4);
   });
 
   it('ends with the summary of what the embedded collection holds, by observable type', () => {

@@ -170,6 +170,28 @@ describe('MISP IDS Attributes to IOC Collection', () => {
     expect(await t.runtime.metrics.metrics()).toContain('misp_trigger_cycles_total{outcome="failure"} 2');
   });
 
+  it('answers /health with 500 from the fifth failed cycle in a row, with the reason, and 200 again after a success', async () => {
+    const w = await world(synthetic(300));
+    w.misp.faults.push({ status: 403, times: Number.POSITIVE_INFINITY, body: { message: 'Authentication failed.' }, path: '/attributes/restSearch' });
+    const t = trigger(w);
+    await t.untilCycles(4);
+    expect(t.runtime.health()).toMatchObject({ healthy: true, context: { successive_errors: 4 } });
+    await t.untilCycles(5);
+    const failing = t.runtime.health();
+    expect(failing.healthy).toBe(false);
+    expect(failing.context).toMatchObject({ successive_errors: 5, reason: '5 cycles in a row failed' });
+    const critical = t.runtime.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message);
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatch(/^The trigger failed 5 times in a row without completing a cycle; last error: cycle 5: /);
+    await t.untilCycles(6);
+    expect(t.runtime.health()).toMatchObject({ healthy: false, context: { successive_errors: 6 } });
+
+    w.misp.faults.length = 0;
+    await t.untilCycles(7);
+    expect(t.runtime.health()).toMatchObject({ healthy: true, context: { successive_errors: 0 } });
+    expect(t.runtime.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
+  });
+
   it('waits out a 429 from Sekoia.io and still delivers everything', async () => {
     const rows = synthetic(800);
     const expected = expectedPushes(rows);
