@@ -32,16 +32,25 @@ const MAX_RATE = 1_000;
 /** A collection that refuses or slows down is still asked once a second, so that its recovery is seen. */
 const MIN_RATE = 1;
 /** Before the first push-back, each promptly accepted request that waited for the pace grows it by this factor. */
-const STARTUP_GROWTH = 1.25;
+const STARTUP_GROWTH = 1.5;
 /** The first push-back halves the pace, as TCP's; later ones, whose limit is known, cut less. */
 const FIRST_CUT = 0.5;
 const REFUSAL_CUT = 0.85;
 const SLOW_CUT = 0.7;
 /** Seconds the pace takes to climb back to the last limit after a cut: the plateau where it stays. */
 const PLATEAU_SECONDS = 20;
-/** An answer is slow when it takes this many times the quickest recent one, and this much longer. */
+/**
+ * Beyond the plateau the curve climbs at least as if the cut had been to half the limit: a small cut
+ * (or one for a passing slowness) must not leave the pace creeping for minutes under a limit long gone.
+ */
+const MIN_PROBE_SHARE = 0.5;
+/**
+ * Answers are slow when the last few all took this many times the quickest recent one, and this
+ * much longer: one late answer (a pause of the collector, of our own event loop) is not a trend.
+ */
 const SLOW_FACTOR = 4;
-const SLOW_MARGIN_MS = 250;
+const SLOW_MARGIN_MS = 500;
+const SLOW_ANSWERS = 3;
 /** The quickest answer is remembered per slot of this length, over this many slots. */
 const BASE_SLOT_MS = 10_000;
 const BASE_SLOTS = 12;
@@ -62,6 +71,7 @@ export class AdaptivePace {
   private readonly counts: Record<SlowDownReason, number> = { refused: 0, slow: 0 };
   private readonly baseSlots: Array<{ slot: number; minMs: number }> = [];
   private readonly sent: number[] = [];
+  private readonly lastLatencies: number[] = [];
   /** Sends are measured from here: the first send, or the end of the last pause. */
   private sentFrom: number | undefined;
 
@@ -100,33 +110,49 @@ export class AdaptivePace {
 
   /**
    * The request sent at `sentMs` was accepted after `latencyMs`. `waitedForPace`: it was held back
-   * by the pace, so a faster one would have sent it sooner.
+   * by the pace, so a faster one would have sent it sooner. Returns whether the answer was slow
+   * enough to cut the pace.
    */
-  accepted(nowMs: number, sentMs: number, latencyMs: number, waitedForPace: boolean): void {
+  accepted(nowMs: number, sentMs: number, latencyMs: number, waitedForPace: boolean): boolean {
     const base = this.rememberLatency(nowMs, latencyMs);
-    if (latencyMs > base * SLOW_FACTOR && latencyMs > base + SLOW_MARGIN_MS) {
-      this.cut(nowMs, sentMs, SLOW_CUT, 'slow');
-      return;
-    }
+    this.lastLatencies.push(latencyMs);
+    if (this.lastLatencies.length > SLOW_ANSWERS) this.lastLatencies.shift();
+    const recent = this.lastLatencies.length < SLOW_ANSWERS ? 0 : Math.min(...this.lastLatencies);
+    if (recent > base * SLOW_FACTOR && recent > base + SLOW_MARGIN_MS) return this.cut(nowMs, sentMs, SLOW_CUT, 'slow');
+    this.grow(nowMs, waitedForPace);
+    return false;
+  }
+
+  /** The quickest answer of the last two minutes, in milliseconds (what "slow" is measured against). */
+  get quickestMs(): number {
+    return Math.min(...this.baseSlots.map((entry) => entry.minMs));
+  }
+
+  private grow(nowMs: number, waitedForPace: boolean): void {
     if (!waitedForPace) return;
     if (this.limit === undefined) {
       this.rate = this.bounded(this.rate * STARTUP_GROWTH);
       return;
     }
-    // CUBIC: rate(t) = limit + (limit - cutRate) * ((t - K) / K)^3, K the plateau's time.
+    // CUBIC: rate(t) = limit + depth * ((t - K) / K)^3, K the plateau's time; depth is the cut's
+    // below the plateau, and at least half the limit beyond it.
     const t = (nowMs - this.cutAt) / 1000;
-    const curve = this.limit + (this.limit - this.cutRate) * ((t - PLATEAU_SECONDS) / PLATEAU_SECONDS) ** 3;
+    const depth = t < PLATEAU_SECONDS ? this.limit - this.cutRate : Math.max(this.limit - this.cutRate, MIN_PROBE_SHARE * this.limit);
+    const curve = this.limit + depth * ((t - PLATEAU_SECONDS) / PLATEAU_SECONDS) ** 3;
     this.rate = this.bounded(Math.max(this.rate, curve));
   }
 
-  /** The request sent at `sentMs` was refused (429, 503): slow down at once. */
-  refused(nowMs: number, sentMs: number): void {
-    this.cut(nowMs, sentMs, this.limit === undefined ? FIRST_CUT : REFUSAL_CUT, 'refused');
+  /** The request sent at `sentMs` was refused (429, 503): slow down at once. Returns whether the pace was cut. */
+  refused(nowMs: number, sentMs: number): boolean {
+    // Refused again before the pace regained the last limit: the limit is lower than thought, and
+    // the pace halves as at first (CUBIC's fast convergence) rather than creeping down.
+    const belowLimit = this.limit === undefined || this.rate < this.limit;
+    return this.cut(nowMs, sentMs, belowLimit ? FIRST_CUT : REFUSAL_CUT, 'refused');
   }
 
-  private cut(nowMs: number, sentMs: number, factor: number, reason: SlowDownReason): void {
+  private cut(nowMs: number, sentMs: number, factor: number, reason: SlowDownReason): boolean {
     // Once per round trip: answers to requests sent before the last cut say nothing new.
-    if (sentMs <= this.lastCutMs) return;
+    if (sentMs <= this.lastCutMs) return false;
     const measured = this.measuredRate(nowMs);
     const from = Math.min(this.rate, measured ?? this.rate);
     this.limit = from;
@@ -135,6 +161,7 @@ export class AdaptivePace {
     this.cutAt = nowMs;
     this.lastCutMs = nowMs;
     this.counts[reason] += 1;
+    return true;
   }
 
   /** Requests per second actually sent over the last window, when the window is long enough to say. */

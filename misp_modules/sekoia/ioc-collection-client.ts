@@ -4,6 +4,7 @@ import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
+import { USER_AGENT } from '../http/user-agent.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { FatalIocCollectionError } from './errors/fatal-ioc-collection-error.js';
 import { InvalidIocCollectionClientOptionsError } from './errors/invalid-ioc-collection-client-options-error.js';
@@ -64,6 +65,8 @@ export interface IocCollectionClientStats {
   rateLimited: number;
 }
 
+/** Requests sent before the pace spaces them: as many as may be in flight. */
+const INITIAL_BURST = 4;
 const DEFAULTS = { maxConcurrent: 4, timeoutMs: 60_000, maxAttempts: 5, retryBudgetPerCycle: 50 } as const;
 const ACCEPTED = new Set([200, 202]);
 /** A Retry-After of hours (a misconfigured proxy, a typo) must not freeze the trigger; the next 429 pauses again. */
@@ -121,8 +124,11 @@ export class IocCollectionClient {
   private readonly limiter: Bottleneck;
   private readonly pause: LimiterPause;
   private readonly pace: AdaptivePace;
-  /** When the next request may leave, on the clock: the pace's spacing, kept here so tests drive it. */
-  private nextSlotMs = Number.NEGATIVE_INFINITY;
+  /** Requests take their turn at the pace one after the other, in order; this is the last turn. */
+  private paceTurn: Promise<unknown> = Promise.resolve();
+  /** When the last request left, on the clock: the pace spaces the next one from it. */
+  private lastSendMs = Number.NEGATIVE_INFINITY;
+  private sends = 0;
   /** Aborted on close and on the first fatal error, to cut short requests and waits under way. */
   private readonly halt = new AbortController();
   private readonly counters: IocCollectionClientStats = { requests: 0, retries: 0, rateLimited: 0 };
@@ -169,7 +175,7 @@ export class IocCollectionClient {
       agent: this.agents,
       // got passes its own (undefined) value over the agent's: say it here too.
       https: { rejectUnauthorized: options.verifySsl },
-      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' },
+      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json', 'user-agent': USER_AGENT },
       timeout: { request: options.timeoutMs ?? DEFAULTS.timeoutMs },
       // Retries, redirects and status handling are decided here, where the limiter and the budget live.
       retry: { limit: 0 },
@@ -411,7 +417,14 @@ export class IocCollectionClient {
     if (status !== 429) this.rateLimitStreak = 0;
     const answeredAt = this.clock.now();
     if (ACCEPTED.has(status)) {
-      this.pace.accepted(answeredAt, sentAt, answeredAt - sentAt, waitedForPace);
+      const latencyMs = answeredAt - sentAt;
+      if (this.pace.accepted(answeredAt, sentAt, latencyMs, waitedForPace)) {
+        this.logger.log(
+          `Sekoia.io IOC collection: answers slowed down (the last one took ${Math.round(latencyMs)} ms, the quickest recent one ${Math.round(this.pace.quickestMs)} ms); ` +
+            `the pace goes down to ${formatPace(this.pace.requestsPerSecond)} requests per second.`,
+          'info',
+        );
+      }
       return { kind: 'accepted' };
     }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
@@ -437,16 +450,28 @@ export class IocCollectionClient {
   }
 
   /**
-   * Takes the next slot of the pace and waits for it. Resolves true when the request was held back
-   * by the pace (a faster pace would have sent it sooner), which alone lets the pace grow.
+   * Waits for this request's turn at the pace: after the previous request's, one interval after the
+   * last send, the interval read again on waking (the pace may have changed meanwhile). Resolves true
+   * when the pace held the request back (or would have, in the initial burst): a faster pace would
+   * have sent it sooner, which alone lets the pace grow.
    */
-  private async awaitSlot(signal: AbortSignal): Promise<boolean> {
-    const now = this.clock.now();
-    const slot = Math.max(now, this.nextSlotMs);
-    this.nextSlotMs = slot + this.pace.intervalMs;
-    // Below a millisecond a timer cannot wait precisely; the request goes at once.
-    if (slot - now >= 1) await this.clock.sleep(slot - now, signal);
-    return slot > now;
+  private awaitSlot(signal: AbortSignal): Promise<boolean> {
+    const turn = this.paceTurn.then(async () => {
+      let wait = this.lastSendMs + this.pace.intervalMs - this.clock.now();
+      const heldBack = wait >= 1;
+      // The first requests go at once, as TCP's initial window: a short cycle need not wait for the pace to grow.
+      if (this.sends < INITIAL_BURST) wait = 0;
+      // Below a millisecond a timer cannot wait precisely; the request goes at once.
+      while (wait >= 1 && !signal.aborted) {
+        await this.clock.sleep(wait, signal);
+        wait = this.lastSendMs + this.pace.intervalMs - this.clock.now();
+      }
+      this.sends += 1;
+      this.lastSendMs = this.clock.now();
+      return heldBack;
+    });
+    this.paceTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   private fatalError(status: 401 | 403 | 404): FatalIocCollectionError {

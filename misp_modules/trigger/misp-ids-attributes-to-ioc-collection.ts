@@ -14,7 +14,7 @@ import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-e
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
-import { describeCycle, describeInvalid } from './cycle-summary.js';
+import { describeCycle, describeInvalid, describeProgress } from './cycle-summary.js';
 import { registerTriggerMetrics, type TriggerMetrics } from './trigger-metrics.js';
 
 /** Published events are asked again over this margin, against clock skew between MISP and us; dedup absorbs the repeats. */
@@ -24,6 +24,8 @@ const DELIVERED_CAPACITY = 1_000_000;
 /** During a long cycle the delivered memory is saved at this pace, so a crash costs little re-pushing. */
 const DELIVERED_SAVE_INTERVAL_MS = 30_000;
 const MS_PER_DAY = 86_400_000;
+/** A long cycle says what it did so far at this pace, so that a first sync of minutes is not silent. */
+const PROGRESS_INTERVAL_SECONDS = 30;
 /** Refreshes submitted at most per cycle, so that a large collection's refresh spreads over cycles. */
 const REFRESHES_PER_CYCLE = 5_000;
 
@@ -84,24 +86,35 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     super(context);
   }
 
-  /** The keys each source needs, which JSON Schema cannot tie to the choice of source. */
+  /** The keys each source needs, which JSON Schema cannot tie to the choice of source: one sentence per problem. */
   static checkConfiguration(account: Record<string, unknown>, configuration: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
     if (Array.isArray(configuration.attribute_types)) {
       const { unknown } = selectIocTypeRows(configuration.attribute_types.filter((type): type is string => typeof type === 'string'));
-      if (unknown.length > 0) problems.push(`attribute_types: no support for ${unknown.join(', ')}`);
+      if (unknown.length > 0) {
+        problems.push(
+          `In the trigger configuration, attribute_types names ${unknown.map((type) => JSON.stringify(type)).join(', ')}, which the trigger does not push; ` +
+            `expected MISP types of the README's "Supported types", for example ["ip-dst", "domain", "sha256"].`,
+        );
+      }
     }
     if (configuration.source === 'misp_feed') {
-      if (!present(configuration.feed_location)) problems.push('missing feed_location (required when source is misp_feed)');
+      if (!present(configuration.feed_location)) {
+        problems.push('In the trigger configuration, feed_location is missing; it is required when source is misp_feed, for example "https://www.circl.lu/doc/misp/feed-osint".');
+      }
       try {
         feedHeadersOf(account);
       } catch (error) {
-        problems.push(`feed_headers: ${(error as Error).message}`);
+        problems.push(`In the module configuration, feed_headers cannot be used: ${(error as Error).message.replace(/\.?$/, '')}; expected one "Name: value" per line, for example "X-Api-Key: <key>".`);
       }
     } else {
-      if (!present(account.misp_url)) problems.push('missing misp_url (required to read the MISP API)');
-      if (!present(account.misp_api_key)) problems.push('missing misp_api_key (required to read the MISP API)');
+      if (!present(account.misp_url)) {
+        problems.push('In the module configuration, misp_url is missing; it is required to read the MISP API (source misp_api), for example "https://misp.example.org".');
+      }
+      if (!present(account.misp_api_key)) {
+        problems.push("In the module configuration, misp_api_key is missing; it is required to read the MISP API (source misp_api): the authentication key of a MISP user that can read attributes.");
+      }
     }
     return problems;
   }
@@ -179,6 +192,15 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     collection.resetRetryBudget();
     const validUntil = (): number | undefined => (expiry === undefined ? undefined : this.nowSeconds() + expiry.validForSeconds);
     let lastSave = startedAt;
+    // The cycle's report, live: the pipeline hands it to each page's callback.
+    let progress: Readonly<CycleReport> | undefined;
+    let lastProgress = startedAt;
+    const reportProgress = (): void => {
+      const now = this.clock.now();
+      if (progress === undefined || now - lastProgress < this.progressIntervalSeconds() * 1000) return;
+      lastProgress = now;
+      this.log(describeProgress(cycle, (now - startedAt) / 1000, progress, collection.paceSnapshot.requestsPerSecond));
+    };
     let sourceCycle: SourceCycle | undefined;
     let complete = false;
     try {
@@ -187,9 +209,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const report = await runSyncCycle({
         pages: feedEvents === undefined ? sourceCycle.pages : followEvents(sourceCycle.pages, feedEvents),
         normalise: context.normaliser.normalise,
-        push: (batch) => {
+        push: async (batch) => {
           const until = validUntil();
-          return collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+          const result = await collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+          reportProgress();
+          return result;
         },
         ...(expiry === undefined
           ? {}
@@ -201,7 +225,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         batchSize: configuration.batch_size,
         maxBatchesInFlight: 4,
         now: () => this.clock.now(),
-        onPage: async () => {
+        onPage: async (report) => {
+          progress = report;
+          reportProgress();
           this.heartbeat();
           if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
             lastSave = this.clock.now();
@@ -384,6 +410,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
    */
   protected pauseBetweenCycles(sleepTime: number): number {
     return sleepTime;
+  }
+
+  /** Seconds between two progress lines of a running cycle; the development runner shows them live. */
+  protected progressIntervalSeconds(): number {
+    return PROGRESS_INTERVAL_SECONDS;
   }
 
   private record(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {

@@ -10,13 +10,13 @@ function acceptOne(pace: AdaptivePace, now: number, waited = true): void {
 }
 
 describe('the adaptive push pace', () => {
-  it('starts at 10 requests a second and grows by a quarter per prompt answer while the pace holds requests back', () => {
+  it('starts at 10 requests a second and grows by half per prompt answer while the pace holds requests back', () => {
     const pace = new AdaptivePace();
     expect(pace.requestsPerSecond).toBe(10);
     acceptOne(pace, 0);
-    expect(pace.requestsPerSecond).toBeCloseTo(12.5, 9);
+    expect(pace.requestsPerSecond).toBeCloseTo(15, 9);
     acceptOne(pace, 100);
-    expect(pace.requestsPerSecond).toBeCloseTo(15.625, 9);
+    expect(pace.requestsPerSecond).toBeCloseTo(22.5, 9);
   });
 
   it('does not grow when requests were not held back by it: a faster pace would not have sent them sooner', () => {
@@ -39,11 +39,26 @@ describe('the adaptive push pace', () => {
     for (const at of [0, 1, 2, 3]) pace.refused(50 + at, at);
     expect(pace.requestsPerSecond).toBe(5);
     expect(pace.snapshot.slowDowns).toEqual({ refused: 1, slow: 0 });
-    // A request sent after the cut and refused again cuts again, by 15% now that a limit is known.
+    // A request sent after the cut and refused again, before the pace regained the limit: the limit
+    // is lower than thought, and the pace halves again.
     pace.recordSent(100);
     pace.refused(150, 100);
-    expect(pace.requestsPerSecond).toBeCloseTo(4.25, 9);
+    expect(pace.requestsPerSecond).toBe(2.5);
     expect(pace.snapshot.slowDowns).toEqual({ refused: 2, slow: 0 });
+  });
+
+  it('cuts by 15% only once it has climbed back to the last limit', () => {
+    const pace = new AdaptivePace({ initial: 40 });
+    pace.recordSent(0);
+    pace.refused(10, 0);
+    expect(pace.requestsPerSecond).toBe(20);
+    // 25 s later the curve has passed the limit of 40.
+    acceptOne(pace, 25_000);
+    const regained = pace.requestsPerSecond;
+    expect(regained).toBeGreaterThan(40);
+    pace.recordSent(25_100);
+    pace.refused(25_120, 25_100);
+    expect(pace.requestsPerSecond).toBeCloseTo(regained * 0.85, 9);
   });
 
   it('cuts from the pace actually sent when the allowed pace ran ahead of it', () => {
@@ -77,17 +92,25 @@ describe('the adaptive push pace', () => {
     expect(beyond).toBeCloseTo(60, 0);
   });
 
-  it('cuts by 30% when an answer takes four times the quickest recent one and 250 ms more', () => {
+  it('cuts by 30% when three answers in a row take four times the quickest recent one and 500 ms more', () => {
     const pace = new AdaptivePace({ initial: 50 });
     acceptOne(pace, 0, false);
-    pace.recordSent(1_000);
-    pace.accepted(1_200, 1_000, 200, true);
-    // 200 ms is ten times 20 ms but not 250 ms more: not slow; it grows.
-    expect(pace.requestsPerSecond).toBeCloseTo(62.5, 9);
-    pace.recordSent(2_000);
-    pace.accepted(2_400, 2_000, 400, true);
+    const answer = (at: number, latency: number): void => {
+      pace.recordSent(at);
+      pace.accepted(at + latency, at, latency, false);
+    };
+    // 400 ms is twenty times 20 ms but not 500 ms more: not slow.
+    for (const at of [1_000, 2_000, 3_000]) answer(at, 400);
+    expect(pace.snapshot.slowDowns).toEqual({ refused: 0, slow: 0 });
+    // One late answer is not a trend; three are.
+    answer(4_000, 700);
+    answer(5_000, 20);
+    answer(6_000, 700);
+    answer(7_000, 700);
+    expect(pace.snapshot.slowDowns).toEqual({ refused: 0, slow: 0 });
+    answer(8_000, 700);
     expect(pace.snapshot.slowDowns).toEqual({ refused: 0, slow: 1 });
-    expect(pace.requestsPerSecond).toBeCloseTo(62.5 * 0.7, 9);
+    expect(pace.requestsPerSecond).toBeCloseTo(50 * 0.7, 9);
   });
 
   it('never falls below one request a second', () => {

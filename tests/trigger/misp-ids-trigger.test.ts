@@ -192,6 +192,32 @@ describe('MISP IDS Attributes to IOC Collection', () => {
     expect(t.runtime.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
   });
 
+  it('says every 30 s of a long cycle what it fetched, pushed and skipped so far, and the pace', async () => {
+    const rows = synthetic(3_000);
+    const expected = expectedPushes(rows);
+    const w = await world(rows);
+    // The first push waits 45 s on the collection's word: the cycle lasts longer than 30 s.
+    w.collection.faults.push({ status: 429, retryAfter: 45, times: 1 });
+    const t = trigger(w);
+    await t.untilCycles(1);
+    const progress = t.runtime.logs.filter((entry) => / in progress /.test(entry.message));
+    expect(progress, JSON.stringify(t.runtime.logs.map((entry) => entry.message))).toHaveLength(1);
+    expect(progress[0]?.level).toBe('info');
+    const match = /^Cycle 1 in progress \((\d+) s\): ([\d,]+) attributes fetched, ([\d,]+) IOCs pushed, ([\d,]+) skipped \(([\d,]+) invalid, ([\d,]+) already delivered, ([\d,]+) unsupported\), 0 failed; pushing at ([\d.]+) requests\/s$/.exec(
+      progress[0]?.message ?? '',
+    );
+    expect(match, progress[0]?.message).not.toBeNull();
+    const [seconds, fetched, pushed, skipped, invalid, repeated, unsupported, pace] = (match as RegExpExecArray).slice(1).map((text) => Number(text.replaceAll(',', '')));
+    expect(seconds).toBeGreaterThanOrEqual(45);
+    expect(fetched).toBeGreaterThan(0);
+    expect(pushed).toBeLessThan(expected.values.size);
+    expect(skipped).toBe((invalid ?? 0) + (repeated ?? 0) + (unsupported ?? 0));
+    // The harness caps the pace at 100 requests a second.
+    expect(pace).toBeGreaterThan(0);
+    expect(pace).toBeLessThanOrEqual(100);
+    expect(new Set(acceptedValues(w))).toEqual(expected.values);
+  });
+
   it('waits out a 429 from Sekoia.io and still delivers everything', async () => {
     const rows = synthetic(800);
     const expected = expectedPushes(rows);

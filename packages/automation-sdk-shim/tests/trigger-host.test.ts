@@ -157,7 +157,13 @@ describe('error accounting of the runtime', () => {
         moduleConfiguration: { api_url: 'https://example.org' },
         configuration: { interval_seconds: 0 },
       }),
-    ).toThrow(new ConfigurationError(['module configuration: missing api_key', 'trigger configuration: missing collection_uuid, interval_seconds must be >= 1']));
+    ).toThrow(
+      new ConfigurationError([
+        'In the module configuration, api_key is missing; expected a non-empty text.',
+        'In the trigger configuration, collection_uuid is missing; expected a text matching the pattern ^collection--[0-9a-f]{8}$.',
+        'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
+      ]),
+    );
   });
 
   it('sleep() resolves false at once when a stop comes', async () => {
