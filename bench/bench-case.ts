@@ -4,7 +4,7 @@
  * process on the same data path, the steady-state cycle after 1% of the attributes were edited.
  */
 import { writeFileSync } from 'node:fs';
-import { startDemoIocCollectionServer, type DemoIocCollectionServer } from '../misp_modules/dev/demo-ioc-collection-server.js';
+import { startDemoIocCollectionServer, type DemoIocCollectionServer, type DemoIocCollectionServerOptions } from '../misp_modules/dev/demo-ioc-collection-server.js';
 import { startDemoMispServer, type DemoMispServer } from '../misp_modules/dev/demo-misp-server.js';
 import { startRuntimeEndpointsServer, type RuntimeEndpointsServer } from '../misp_modules/dev/runtime-endpoints-server.js';
 import { expectedByFormat, type ExpectedPushes } from '../misp_modules/dev/synthetic-attributes.js';
@@ -16,19 +16,23 @@ const SEKOIA_KEY = 'bench-sekoia-key-8a3c6e1f0b9d';
 const TOKEN = 'bench-runtime-token-2b7d9f4e6a1c';
 const COLLECTION = 'ioc-collection--7d0c2f4e-9a1b-4c3d-8e5f-6a7b8c9d0e1f';
 
-/** Trigger arguments of the benchmark: the fastest the schema allows (production defaults are gentler). */
-export const BENCH_TUNING = { batch_size: 1000, push_rate_per_second: 100, misp_page_size: 5000 } as const;
+/** Tuning arguments a case may set; the benchmark's headline sets none: the defaults are the product. */
+export type BenchTuning = Partial<Record<'batch_size' | 'push_rate_per_second' | 'misp_page_size', number>>;
 
 export interface BenchCaseOptions {
   /** N: IDS attributes MISP serves. */
   idsAttributes: number;
   seed?: number;
-  /** Overrides of the trigger arguments. */
-  tuning?: Partial<Record<keyof typeof BENCH_TUNING, number>>;
+  /** Trigger arguments set on top of the defaults (none by default). */
+  tuning?: BenchTuning;
+  /** How the loopback collection behaves: a rate limit, a latency curve (default: neither). */
+  collection?: Pick<DemoIocCollectionServerOptions, 'rateLimitPerSecond' | 'latencyMs'>;
   /** Skip the steady-state cycle. */
   firstCycleOnly?: boolean;
   /** Per cycle. */
   timeoutMs?: number;
+  /** Told what the collection answered and what the trigger printed, once the first cycle ended. */
+  observeFirstCycle?: (collection: DemoIocCollectionServer, triggerOutput: string) => void;
 }
 
 export interface CycleFigures {
@@ -83,7 +87,7 @@ interface CycleEvent {
   event?: { duration_seconds?: number };
 }
 
-async function runCycle(servers: Servers, dataPath: string, tuning: Record<string, number>, timeoutMs: number): Promise<{ seconds: number; fetched: number; peak: number }> {
+async function runCycle(servers: Servers, dataPath: string, tuning: Record<string, number>, timeoutMs: number): Promise<{ seconds: number; fetched: number; peak: number; output: string }> {
   const eventsBefore = servers.runtime.events.length;
   const trigger = await startTriggerProcess({
     mispUrl: servers.misp.url,
@@ -101,7 +105,7 @@ async function runCycle(servers: Servers, dataPath: string, tuning: Record<strin
     const code = await trigger.stop();
     if (process.env.BENCH_KEEP_OUTPUT) writeFileSync(`${process.env.BENCH_KEEP_OUTPUT}-${Date.now()}.log`, trigger.output());
     if (code !== 0) throw new Error(`The trigger exited with code ${String(code)}. Output:\n${trigger.output().slice(-3000)}`);
-    return { seconds, fetched: summary.fetched, peak: trigger.peakRssBytes() };
+    return { seconds, fetched: summary.fetched, peak: trigger.peakRssBytes(), output: trigger.output() };
   } finally {
     if (trigger.child.exitCode === null) trigger.child.kill('SIGKILL');
   }
@@ -140,19 +144,20 @@ function bytesOf(servers: Servers, fromRequest: number): number {
 }
 
 export async function runBenchCase(options: BenchCaseOptions): Promise<BenchCaseResult> {
-  const tuning: Record<string, number> = { ...BENCH_TUNING, ...options.tuning };
+  const tuning: Record<string, number> = { ...options.tuning };
   const timeoutMs = options.timeoutMs ?? 180_000;
   const nowS = Math.floor(Date.now() / 1000);
   const data = prepareDataSet(options.idsAttributes, { now: nowS, seed: options.seed ?? 7 });
   const baseSource = data.source;
   const servers: Servers = {
     misp: await startDemoMispServer({ apiKey: MISP_KEY, attributes: baseSource }),
-    collection: await startDemoIocCollectionServer({ apiKey: SEKOIA_KEY, collections: [COLLECTION] }),
+    collection: await startDemoIocCollectionServer({ apiKey: SEKOIA_KEY, collections: [COLLECTION], ...options.collection }),
     runtime: await startRuntimeEndpointsServer({ token: TOKEN, secrets: { misp_api_key: MISP_KEY, sekoia_api_key: SEKOIA_KEY } }),
   };
   const dataPath = temporaryDataPath();
   try {
     const cycle1 = await runCycle(servers, dataPath, tuning, timeoutMs);
+    options.observeFirstCycle?.(servers.collection, cycle1.output);
     const checked1 = check(servers, 0, data.expected);
     const first: CycleFigures = {
       cycle: 'first',

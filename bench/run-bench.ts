@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- N ...]`: the built trigger end to end for each N (default 10,000, 100,000 and
- * 1,000,000 IDS attributes) and its steady-state cycle, and the delivered memory's save at a
- * million entries; prints a table and the targets, writes bench-results/bench.json and
- * bench-results/bench.svg. Exits 1 when a target is missed.
+ * `npm run bench [-- options]`: the built trigger end to end, at the defaults (no argument tuned,
+ * the image's NODE_OPTIONS), for each N (default 10,000, 100,000 and 1,000,000 IDS attributes) and
+ * its steady-state cycle, and the delivered memory's save at a million entries; prints a table and
+ * the targets, writes bench-results/bench.json and bench-results/bench.svg. With --rate-limit or
+ * --slowing, the push pace's scenarios instead (bench-results/pace.json). Exits 1 when a target is
+ * missed, 2 on a usage error.
  *
  * For a closer look: BENCH_TRIGGER_NODE_ARGS passes node flags to the trigger (e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_OUTPUT=<prefix> keeps each trigger's output in files,
@@ -12,23 +14,27 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { moduleRoot } from '../misp_modules/configuration/module-root.js';
-import { BENCH_TUNING, runBenchCase, type BenchCaseResult } from './bench-case.js';
-import { checkTargets, formatTable, formatTargets, renderChart } from './report.js';
+import { runBenchCase, type BenchCaseResult } from './bench-case.js';
+import { parseBenchOptions, BENCH_USAGE, BenchUsageError } from './bench-options.js';
+import { checkRateLimited, checkSlowing, runRateLimited, runSlowing } from './pace-scenarios.js';
+import { checkTargets, formatTable, formatTargets, renderChart, type TargetCheck } from './report.js';
 import { measureStateSave } from './state-save.js';
 
-const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
-
-function sizesFrom(argv: readonly string[]): number[] {
-  const sizes = argv.filter((arg) => /^\d[\d_,]*$/.test(arg)).map((arg) => Number(arg.replace(/[_,]/g, '')));
-  return sizes.length > 0 ? sizes : DEFAULT_SIZES;
+function machine(): Record<string, unknown> {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` };
 }
 
-async function main(): Promise<void> {
-  const sizes = sizesFrom(process.argv.slice(2));
+function resultsDirectory(): string {
+  const directory = path.join(moduleRoot(), 'bench-results');
+  mkdirSync(directory, { recursive: true });
+  return directory;
+}
+
+async function headline(sizes: readonly number[]): Promise<TargetCheck[]> {
   const pageSize = process.env.BENCH_MISP_PAGE_SIZE;
-  const tuning = { ...BENCH_TUNING, ...(pageSize ? { misp_page_size: Number(pageSize) } : {}) };
+  const tuning = pageSize ? { misp_page_size: Number(pageSize) } : {};
   const results: BenchCaseResult[] = [];
-  console.log(`Benchmark: ${sizes.map((size) => size.toLocaleString('en-US')).join(', ')} IDS attributes; trigger arguments ${JSON.stringify(tuning)}.`);
+  console.log(`Benchmark: ${sizes.map((size) => size.toLocaleString('en-US')).join(', ')} IDS attributes; trigger arguments ${JSON.stringify(tuning)} (the defaults otherwise).`);
   for (const size of sizes) {
     process.stdout.write(`N = ${size.toLocaleString('en-US')}… `);
     const result = await runBenchCase({ idsAttributes: size, tuning });
@@ -42,13 +48,53 @@ async function main(): Promise<void> {
     `State of ${state.entries.toLocaleString('en-US')} delivered attributes: ${(state.memoryBytes / 1048576).toFixed(1)} MB in memory, ` +
       `${(state.fileBytes / 1048576).toFixed(1)} MB on disk, saved in ${(state.saveSeconds * 1000).toFixed(0)} ms holding the event loop ${state.longestStallMs.toFixed(1)} ms at most.\n`,
   );
-  console.log(formatTargets(checks));
-  const directory = path.join(moduleRoot(), 'bench-results');
-  mkdirSync(directory, { recursive: true });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` };
-  writeFileSync(path.join(directory, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, tuning, results, state, targets: checks }, null, 2)}\n`);
+  const directory = resultsDirectory();
+  writeFileSync(path.join(directory, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), tuning, results, state, targets: checks }, null, 2)}\n`);
   writeFileSync(path.join(directory, 'bench.svg'), renderChart(results));
-  console.log(`\nWritten: ${path.join('bench-results', 'bench.json')}, ${path.join('bench-results', 'bench.svg')}`);
+  console.log(`Written: ${path.join('bench-results', 'bench.json')}, ${path.join('bench-results', 'bench.svg')}\n`);
+  return checks;
+}
+
+async function paceScenarios(limits: readonly number[], slowing: boolean): Promise<TargetCheck[]> {
+  const checks: TargetCheck[] = [];
+  const figures: Record<string, unknown> = {};
+  for (const limit of limits) {
+    process.stdout.write(`Collection limited to ${limit} requests/s… `);
+    const result = await runRateLimited(limit);
+    figures[`rateLimit${limit}`] = result;
+    console.log(`${result.idsAttributes.toLocaleString('en-US')} IDS attributes, batch_size ${result.batchSize}, ${result.pushSeconds.toFixed(0)} s of pushes`);
+    checks.push(...checkRateLimited(result));
+  }
+  if (slowing) {
+    process.stdout.write('Collection slowing from 10 ms to 2 s… ');
+    const result = await runSlowing();
+    figures.slowing = result;
+    console.log(`${result.idsAttributes.toLocaleString('en-US')} IDS attributes, ${result.pushSeconds.toFixed(0)} s of pushes`);
+    checks.push(...checkSlowing(result));
+  }
+  writeFileSync(path.join(resultsDirectory(), 'pace.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), figures, targets: checks }, null, 2)}\n`);
+  console.log(`Written: ${path.join('bench-results', 'pace.json')}\n`);
+  return checks;
+}
+
+async function main(): Promise<void> {
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`${error.message}\n\n${BENCH_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const checks: TargetCheck[] = [];
+  if (options.sizes !== undefined || (options.rateLimits.length === 0 && !options.slowing)) checks.push(...(await headline(options.sizes ?? options.defaultSizes)));
+  if (options.rateLimits.length > 0 || options.slowing) checks.push(...(await paceScenarios(options.rateLimits, options.slowing)));
+  console.log(formatTargets(checks));
   if (checks.some((check) => !check.met)) process.exitCode = 1;
 }
 

@@ -89,11 +89,11 @@ export interface MispIdsTriggerConfiguration {
    */
   valid_for?: number;
   /**
-   * Tuning: indicators sent to Sekoia.io per request (1 to 1,000)
+   * Tuning: indicators sent to Sekoia.io per request (1 to 1,000; 1,000 is what the IOC collection accepts per request)
    */
   batch_size?: number;
   /**
-   * Tuning: at most this many requests per second to the Sekoia.io IOC collection
+   * Optional ceiling: at most this many requests per second to the Sekoia.io IOC collection. Empty: no ceiling; the pace follows the collection's answers (faster while it accepts promptly, slower when it refuses or slows down)
    */
   push_rate_per_second?: number;
   /**

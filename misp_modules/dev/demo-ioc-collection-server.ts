@@ -3,6 +3,7 @@
  * keeps every accepted value, per collection and per format, so tests can check what arrived.
  */
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '@sekoia/automation-sdk-shim';
 import { bearerToken, startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
 
 export interface DemoIocCollectionServerOptions {
@@ -17,6 +18,21 @@ export interface DemoIocCollectionServerOptions {
   maxLines?: number;
   /** When given, any other `format` is answered 400. */
   formats?: string[];
+  /** The collection's own time, for its rate limit and its latency; the system clock by default. */
+  clock?: Clock;
+  /**
+   * At most this many pushes a second (a token bucket holding one second of them); beyond, 429 with
+   * the whole seconds until the next token in `Retry-After`, as a rate-limited API answers.
+   */
+  rateLimitPerSecond?: number;
+  /** How long each push waits before its answer, given the milliseconds since the server started. */
+  latencyMs?: (elapsedMs: number) => number;
+}
+
+/** One answered push: when (on the collection's clock) and with which status. */
+export interface AnsweredPush {
+  at: number;
+  status: number;
 }
 
 /** What one collection accepted. */
@@ -37,6 +53,8 @@ export interface DemoIocCollectionServer extends LoopbackServer {
   accepted(collection: string): AcceptedIndicators;
   /** Number of requests answered 202. */
   acceptedRequests(): number;
+  /** Every push answered after authentication, in order, 202 and 429 alike. */
+  answered: AnsweredPush[];
 }
 
 const PATH = /^\/v2\/inthreat\/ioc-collections\/([^/]+)\/indicators\/text$/;
@@ -67,6 +85,10 @@ export async function startDemoIocCollectionServer(options: DemoIocCollectionSer
   const readOnly = new Set(options.readOnlyKeys ?? []);
   let acceptedCount = 0;
   let server: DemoIocCollectionServer | undefined;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const bucket = options.rateLimitPerSecond === undefined ? undefined : new TokenBucket(options.rateLimitPerSecond, clock.now());
+  const answered: AnsweredPush[] = [];
 
   const storeFor = (collection: string): AcceptedIndicators => {
     const id = collectionId(collection);
@@ -78,7 +100,7 @@ export async function startDemoIocCollectionServer(options: DemoIocCollectionSer
     return accepted;
   };
 
-  const handle = (exchange: Exchange): void => {
+  const handle = async (exchange: Exchange): Promise<void> => {
     const { record } = exchange;
     const live = server as DemoIocCollectionServer;
     const match = PATH.exec(record.path);
@@ -98,6 +120,16 @@ export async function startDemoIocCollectionServer(options: DemoIocCollectionSer
     if (readOnly.has(token)) {
       exchange.send(403, { message: 'You do not have permission to perform this action.' });
       return;
+    }
+    const latency = options.latencyMs?.(clock.now() - startedAt) ?? 0;
+    if (latency > 0) await clock.sleep(latency, exchange.signal);
+    if (bucket !== undefined) {
+      const waitMs = bucket.take(clock.now());
+      if (waitMs > 0) {
+        answered.push({ at: clock.now(), status: 429 });
+        exchange.send(429, { message: 'Too many requests.' }, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
+        return;
+      }
     }
     const collection = collectionId(decodeURIComponent(match[1] as string));
     if (!live.collections.has(collection)) {
@@ -129,6 +161,7 @@ export async function startDemoIocCollectionServer(options: DemoIocCollectionSer
       if (body.valid_until !== undefined) accepted.validUntil.set(line, body.valid_until);
     }
     acceptedCount++;
+    answered.push({ at: clock.now(), status: 202 });
     exchange.send(202, { task_id: randomUUID() });
   };
 
@@ -138,6 +171,30 @@ export async function startDemoIocCollectionServer(options: DemoIocCollectionSer
     maxLines: options.maxLines,
     accepted: (collection: string) => storeFor(collection),
     acceptedRequests: () => acceptedCount,
+    answered,
   });
   return server;
+}
+
+/** `perSecond` tokens a second, at most one second of them held: a request takes one or is refused. */
+class TokenBucket {
+  private tokens: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private refilledAt: number,
+  ) {
+    this.tokens = perSecond;
+  }
+
+  /** Takes a token and returns 0, or returns the milliseconds until one is there. */
+  take(nowMs: number): number {
+    this.tokens = Math.min(this.perSecond, this.tokens + ((nowMs - this.refilledAt) * this.perSecond) / 1000);
+    this.refilledAt = nowMs;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return ((1 - this.tokens) * 1000) / this.perSecond;
+  }
 }

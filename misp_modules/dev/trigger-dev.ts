@@ -58,6 +58,11 @@ function developmentTrigger(hooks: DevTriggerHooks) {
       return hooks.intervalSeconds ?? super.pauseBetweenCycles(sleepTime);
     }
 
+    // On a terminal the progress line is redrawn in place, so it can come every second.
+    protected override progressIntervalSeconds(): number {
+      return LIVE_PROGRESS ? 1 : super.progressIntervalSeconds();
+    }
+
     // The trigger pauses only between cycles: reaching here means a cycle, its logs and event are done.
     override async sleep(seconds: number): Promise<boolean> {
       hooks.cycleEnded(++this.cyclesEnded);
@@ -82,6 +87,10 @@ function developmentTrigger(hooks: DevTriggerHooks) {
 }
 
 
+/** Progress lines are redrawn in place only on a terminal; elsewhere (a pipe, a file, CI) they are plain lines. */
+const LIVE_PROGRESS = process.stdout.isTTY === true;
+const PROGRESS_LINE = /^INFO +Cycle \d+ in progress /;
+
 const secret = (): string => randomBytes(16).toString('hex');
 const note = (line: string): void => {
   process.stdout.write(`trigger:dev  ${line}\n`);
@@ -92,15 +101,25 @@ const note = (line: string): void => {
  * The runtime prints `<ISO date> <LEVEL padded to 8> <message>`.
  */
 function printer(verbose: boolean): (line: string) => void {
+  // On a terminal, a cycle's progress is one line redrawn in place until the next line replaces it.
+  let progressShown = false;
+  const write = (text: string, progress: boolean): void => {
+    if (!LIVE_PROGRESS) {
+      process.stdout.write(`${text}\n`);
+      return;
+    }
+    process.stdout.write(`${progressShown ? '\r\x1b[2K' : ''}${text}${progress ? '' : '\n'}`);
+    progressShown = progress;
+  };
   return (line) => {
     const match = /^\d{4}-\d{2}-\d{2}T(\d{2}:\d{2}:\d{2})\.\d+Z (.*)$/s.exec(line);
     if (!match) {
-      process.stdout.write(`${line}\n`);
+      write(line, false);
       return;
     }
     const rest = match[2] as string;
     if (rest.startsWith('DEBUG ') && !verbose) return;
-    process.stdout.write(`${match[1]} ${rest}\n`);
+    write(`${match[1]} ${rest}`, PROGRESS_LINE.test(rest));
   };
 }
 

@@ -9,6 +9,7 @@ import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
+import { USER_AGENT } from '../http/user-agent.js';
 import type { FeedLocation } from './feed-location.js';
 
 /** A file of the feed as read, or why not. */
@@ -48,7 +49,6 @@ export interface HttpTransportOptions {
   backoff?: BackoffPolicy | undefined;
 }
 
-export const FEED_USER_AGENT = 'sekoia-misp-ids-attributes-to-ioc-collection (MISP feed reader)';
 /** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall a cycle for hours. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -69,7 +69,7 @@ export class HttpFeedTransport implements FeedTransport {
     this.http = got.extend({
       agent: this.agents,
       https: { rejectUnauthorized: options.verifySsl },
-      headers: { accept: 'application/json', 'user-agent': FEED_USER_AGENT, ...options.headers },
+      headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers },
       timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, request: responseMs },
       retry: { limit: 0 },
       throwHttpErrors: false,

@@ -23,6 +23,7 @@ import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersio
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
+import { USER_AGENT } from '../http/user-agent.js';
 
 export type { MispAttribute } from './attribute-row.js';
 
@@ -75,7 +76,6 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_PAGES = 10_000;
 /** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall the trigger for hours. */
 export const MAX_RETRY_AFTER_MS = 10 * 60_000;
-export const USER_AGENT = 'sekoia-misp-ids-attributes-to-ioc-collection';
 
 const SEARCH_PATH = '/attributes/restSearch';
 const VERSION_PATH = '/servers/getVersion';

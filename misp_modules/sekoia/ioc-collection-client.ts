@@ -4,6 +4,7 @@ import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
+import { USER_AGENT } from '../http/user-agent.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { FatalIocCollectionError } from './errors/fatal-ioc-collection-error.js';
 import { InvalidIocCollectionClientOptionsError } from './errors/invalid-ioc-collection-client-options-error.js';
@@ -11,6 +12,7 @@ import { IocCollectionClientClosedError } from './errors/ioc-collection-client-c
 import { IocCollectionNotFoundError } from './errors/ioc-collection-not-found-error.js';
 import { SekoiaAuthenticationError } from './errors/sekoia-authentication-error.js';
 import { SekoiaPermissionError } from './errors/sekoia-permission-error.js';
+import { AdaptivePace, type PaceSnapshot } from './adaptive-pace.js';
 import { LimiterPause } from './limiter-pause.js';
 
 export interface IocCollectionClientOptions {
@@ -24,9 +26,12 @@ export interface IocCollectionClientOptions {
   httpsProxy?: string;
   clock: Clock;
   logger: Logger;
-  /** The limiter's pace: at most this many requests start per second. */
-  requestsPerSecond: number;
-  /** Requests in flight at once; 1 by default, to stay gentle with the API. */
+  /**
+   * Ceiling of the pace (`push_rate_per_second`): at most this many requests start per second.
+   * Unset, the pace is the collection's alone (see AdaptivePace).
+   */
+  requestsPerSecond?: number | undefined;
+  /** Requests in flight at once; 4 by default, so that a distant collection's round trip does not set the pace. */
   maxConcurrent?: number;
   /** Budget of one whole request (connection, upload, answer); 60 s by default. */
   timeoutMs?: number;
@@ -60,7 +65,9 @@ export interface IocCollectionClientStats {
   rateLimited: number;
 }
 
-const DEFAULTS = { maxConcurrent: 1, timeoutMs: 60_000, maxAttempts: 5, retryBudgetPerCycle: 50 } as const;
+/** Requests sent before the pace spaces them: as many as may be in flight. */
+const INITIAL_BURST = 4;
+const DEFAULTS = { maxConcurrent: 4, timeoutMs: 60_000, maxAttempts: 5, retryBudgetPerCycle: 50 } as const;
 const ACCEPTED = new Set([200, 202]);
 /** A Retry-After of hours (a misconfigured proxy, a typo) must not freeze the trigger; the next 429 pauses again. */
 const MAX_PAUSE_MS = 15 * 60_000;
@@ -75,7 +82,7 @@ const UNSAFE_VALUE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 type Outcome =
   | { kind: 'accepted' }
-  | { kind: 'rate-limited'; retryAfterMs: number | undefined }
+  | { kind: 'rate-limited'; retryAfterMs: number | undefined; sentAt: number }
   | { kind: 'transient'; reason: string; retryAfterMs?: number | undefined }
   | { kind: 'too-large' }
   | { kind: 'fatal' }
@@ -94,8 +101,8 @@ interface PushContext {
  * Pushes batches of IOC values to one Sekoia.io IOC collection
  * (`POST <server>/v2/inthreat/ioc-collections/<uuid>/indicators/text`).
  *
- * Every request goes through one bottleneck limiter (pace and concurrency); a 429 pauses that limiter
- * as a whole. A value is reported accepted only on a 200 or 202 for the request that carried it;
+ * Every request goes through one bottleneck limiter (pace and concurrency). The pace adapts to the
+ * answers (AdaptivePace); a 429, or a 503 with Retry-After, pauses the limiter as a whole. A value is reported accepted only on a 200 or 202 for the request that carried it;
  * everything else ends in `failed`, never silently dropped. `push` resolves for transient and
  * per-batch problems and for an abort (the undelivered values then end in `failed`); it rejects only
  * with a `FatalIocCollectionError` (401, 403, 404), after which every push rejects with that same error
@@ -116,6 +123,12 @@ export class IocCollectionClient {
   private readonly http: Got;
   private readonly limiter: Bottleneck;
   private readonly pause: LimiterPause;
+  private readonly pace: AdaptivePace;
+  /** Requests take their turn at the pace one after the other, in order; this is the last turn. */
+  private paceTurn: Promise<unknown> = Promise.resolve();
+  /** When the last request left, on the clock: the pace spaces the next one from it. */
+  private lastSendMs = Number.NEGATIVE_INFINITY;
+  private sends = 0;
   /** Aborted on close and on the first fatal error, to cut short requests and waits under way. */
   private readonly halt = new AbortController();
   private readonly counters: IocCollectionClientStats = { requests: 0, retries: 0, rateLimited: 0 };
@@ -123,6 +136,8 @@ export class IocCollectionClient {
   private budgetExhaustedLogged = false;
   /** Successive 429s across the client, for the backoff when the server gives no Retry-After. */
   private rateLimitStreak = 0;
+  /** When the last 429 was answered: refusals of requests sent before it belong to the same burst. */
+  private lastRefusalAt = Number.NEGATIVE_INFINITY;
   private fatal: FatalIocCollectionError | undefined;
   private closing: Promise<void> | undefined;
 
@@ -133,7 +148,7 @@ export class IocCollectionClient {
       problems.push('collectionUuid must be the identifier of an IOC collection (ioc-collection--<uuid>)');
     }
     if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') problems.push('apiKey must not be empty');
-    checkPositive(problems, 'requestsPerSecond', options.requestsPerSecond, { integer: false, required: true });
+    checkPositive(problems, 'requestsPerSecond', options.requestsPerSecond, { integer: false, required: false });
     checkPositive(problems, 'maxConcurrent', options.maxConcurrent, { integer: true, required: false });
     checkPositive(problems, 'timeoutMs', options.timeoutMs, { integer: false, required: false });
     checkPositive(problems, 'maxAttempts', options.maxAttempts, { integer: true, required: false });
@@ -160,7 +175,7 @@ export class IocCollectionClient {
       agent: this.agents,
       // got passes its own (undefined) value over the agent's: say it here too.
       https: { rejectUnauthorized: options.verifySsl },
-      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' },
+      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json', 'user-agent': USER_AGENT },
       timeout: { request: options.timeoutMs ?? DEFAULTS.timeoutMs },
       // Retries, redirects and status handling are decided here, where the limiter and the budget live.
       retry: { limit: 0 },
@@ -168,10 +183,9 @@ export class IocCollectionClient {
       throwHttpErrors: false,
       responseType: 'text',
     });
-    this.limiter = new Bottleneck({
-      maxConcurrent: options.maxConcurrent ?? DEFAULTS.maxConcurrent,
-      minTime: Math.ceil(1000 / options.requestsPerSecond),
-    });
+    this.pace = new AdaptivePace(options.requestsPerSecond === undefined ? {} : { ceiling: options.requestsPerSecond });
+    // The limiter bounds concurrency and holds pauses; the pace's spacing runs on the injected clock (see send).
+    this.limiter = new Bottleneck({ maxConcurrent: options.maxConcurrent ?? DEFAULTS.maxConcurrent });
     this.limiter.on('error', (error: unknown) => {
       this.logger.log(`Sekoia.io IOC collection client: internal limiter error: ${this.describeError(error)}`, 'warning');
     });
@@ -181,6 +195,11 @@ export class IocCollectionClient {
   /** A snapshot of the counters since the client was created. */
   get stats(): Readonly<IocCollectionClientStats> {
     return { ...this.counters };
+  }
+
+  /** The current pace of pushes and the slow-downs so far. */
+  get paceSnapshot(): PaceSnapshot {
+    return this.pace.snapshot;
   }
 
   /** Gives the retry budget back in full: call it at the start of each polling cycle. */
@@ -295,15 +314,20 @@ export class IocCollectionClient {
           return;
         case 'rate-limited': {
           this.counters.rateLimited += 1;
-          this.rateLimitStreak += 1;
+          this.pace.refused(this.clock.now(), outcome.sentAt);
+          // Requests already in flight when a 429 came are refused with it: one burst, one step of backoff.
+          if (outcome.sentAt > this.lastRefusalAt) this.rateLimitStreak += 1;
+          this.lastRefusalAt = this.clock.now();
           // The server's Retry-After is a floor; successive 429s keep stretching the wait.
           const backoff = backoffDelay(this.rateLimitStreak, this.backoff);
           const wait = Math.min(MAX_PAUSE_MS, Math.max(outcome.retryAfterMs ?? 0, outcome.retryAfterMs === undefined || this.rateLimitStreak > 1 ? backoff : 0));
           const pausedFor = Math.max(wait, this.pause.remainingMs);
           this.pause.extend(wait);
+          this.pace.resumed(this.clock.now() + pausedFor);
           this.logger.log(
             `Sekoia.io IOC collection: rate limited (HTTP 429), every request pauses for ${formatSeconds(pausedFor)}` +
-              (outcome.retryAfterMs === undefined ? ' (no Retry-After given).' : '.'),
+              (outcome.retryAfterMs === undefined ? ' (no Retry-After given)' : '') +
+              `, then goes on at ${formatPace(this.pace.requestsPerSecond)} requests per second.`,
             'warning',
           );
           if (!this.takeRetry(values, context, 'HTTP 429')) return;
@@ -367,11 +391,17 @@ export class IocCollectionClient {
     if (context.signal.aborted) return { kind: 'aborted' };
     // Let through before the pause emptied the limiter's reservoir: step back rather than send.
     if (this.pause.active) return { kind: 'deferred' };
+    const waitedForPace = await this.awaitSlot(context.signal);
+    if (this.fatal) return { kind: 'fatal' };
+    if (context.signal.aborted) return { kind: 'aborted' };
+    if (this.pause.active) return { kind: 'deferred' };
 
     const body: Record<string, string> = { indicators: values.join('\n'), format: context.format };
     if (context.validUntil !== undefined) body.valid_until = context.validUntil;
     this.counters.requests += 1;
     context.result.requests += 1;
+    const sentAt = this.clock.now();
+    this.pace.recordSent(sentAt);
     let response: Response<string>;
     try {
       response = await this.http.post(this.endpoint, { json: body, signal: context.signal });
@@ -379,15 +409,35 @@ export class IocCollectionClient {
       if (context.signal.aborted) return { kind: 'aborted' };
       return { kind: 'transient', reason: this.describeError(error) };
     }
-    return this.classify(response);
+    return this.classify(response, sentAt, waitedForPace);
   }
 
-  private classify(response: Response<string>): Outcome {
+  private classify(response: Response<string>, sentAt: number, waitedForPace: boolean): Outcome {
     const status = response.statusCode;
     if (status !== 429) this.rateLimitStreak = 0;
-    if (ACCEPTED.has(status)) return { kind: 'accepted' };
+    const answeredAt = this.clock.now();
+    if (ACCEPTED.has(status)) {
+      const latencyMs = answeredAt - sentAt;
+      if (this.pace.accepted(answeredAt, sentAt, latencyMs, waitedForPace)) {
+        this.logger.log(
+          `Sekoia.io IOC collection: answers slowed down (the last one took ${Math.round(latencyMs)} ms, the quickest recent one ${Math.round(this.pace.quickestMs)} ms); ` +
+            `the pace goes down to ${formatPace(this.pace.requestsPerSecond)} requests per second.`,
+          'info',
+        );
+      }
+      return { kind: 'accepted' };
+    }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
-    if (status === 429) return { kind: 'rate-limited', retryAfterMs };
+    if (status === 429) return { kind: 'rate-limited', retryAfterMs, sentAt };
+    if (status === 503) {
+      // Overloaded: the pace shrinks as for a 429, and a Retry-After holds every request, not only this one.
+      this.pace.refused(answeredAt, sentAt);
+      if (retryAfterMs !== undefined) {
+        const wait = Math.min(MAX_PAUSE_MS, retryAfterMs);
+        this.pause.extend(wait);
+        this.pace.resumed(answeredAt + wait);
+      }
+    }
     if (status === 413) return { kind: 'too-large' };
     if (status === 401 || status === 403 || status === 404) {
       this.fatal ??= this.fatalError(status);
@@ -397,6 +447,31 @@ export class IocCollectionClient {
     // 408: the server gave up waiting for the request, which says nothing about the batch itself.
     if (status >= 500 || status === 408) return { kind: 'transient', reason: `HTTP ${status}`, retryAfterMs };
     return { kind: 'rejected', status, excerpt: this.excerpt(String(response.body ?? '')) };
+  }
+
+  /**
+   * Waits for this request's turn at the pace: after the previous request's, one interval after the
+   * last send, the interval read again on waking (the pace may have changed meanwhile). Resolves true
+   * when the pace held the request back (or would have, in the initial burst): a faster pace would
+   * have sent it sooner, which alone lets the pace grow.
+   */
+  private awaitSlot(signal: AbortSignal): Promise<boolean> {
+    const turn = this.paceTurn.then(async () => {
+      let wait = this.lastSendMs + this.pace.intervalMs - this.clock.now();
+      const heldBack = wait >= 1;
+      // The first requests go at once, as TCP's initial window: a short cycle need not wait for the pace to grow.
+      if (this.sends < INITIAL_BURST) wait = 0;
+      // Below a millisecond a timer cannot wait precisely; the request goes at once.
+      while (wait >= 1 && !signal.aborted) {
+        await this.clock.sleep(wait, signal);
+        wait = this.lastSendMs + this.pace.intervalMs - this.clock.now();
+      }
+      this.sends += 1;
+      this.lastSendMs = this.clock.now();
+      return heldBack;
+    });
+    this.paceTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   private fatalError(status: 401 | 403 | 404): FatalIocCollectionError {
@@ -420,6 +495,10 @@ export class IocCollectionClient {
   private excerpt(text: string): string {
     return safeExcerpt(text, [this.apiKey], BODY_EXCERPT_CHARS, '[REDACTED]');
   }
+}
+
+function formatPace(requestsPerSecond: number): string {
+  return requestsPerSecond >= 10 ? requestsPerSecond.toFixed(0) : requestsPerSecond.toFixed(1);
 }
 
 function parseServerUrl(serverUrl: unknown, problems: string[]): URL | undefined {

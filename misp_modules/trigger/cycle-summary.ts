@@ -13,6 +13,17 @@ export function describeCycle(cycle: number, report: CycleReport, durationSecond
   );
 }
 
+/** The line a long cycle logs every so often: what it did so far and the push pace. */
+export function describeProgress(cycle: number, elapsedSeconds: number, report: Readonly<CycleReport>, requestsPerSecond: number): string {
+  const skipped = report.iocsInvalid + report.unsupported + report.alreadyDelivered;
+  return (
+    `Cycle ${cycle} in progress (${elapsedSeconds.toFixed(0)} s): ${count(report.attributesFetched)} attributes fetched, ` +
+    `${count(report.iocsSubmitted)} IOCs pushed, ${count(skipped)} skipped (${count(report.iocsInvalid)} invalid, ` +
+    `${count(report.alreadyDelivered)} already delivered, ${count(report.unsupported)} unsupported), ` +
+    `${count(report.iocsFailed)} failed; pushing at ${requestsPerSecond >= 10 ? requestsPerSecond.toFixed(0) : requestsPerSecond.toFixed(1)} requests/s`
+  );
+}
+
 const EXAMPLE_LENGTH = 80;
 
 /** One warning for all the invalid values of a cycle, quoting a few; values are escaped so none can forge a log line. */

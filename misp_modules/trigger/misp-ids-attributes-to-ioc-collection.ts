@@ -15,7 +15,7 @@ import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
 import type { DeliveredAttributes } from '../state/delivered-attributes.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
-import { describeCycle, describeInvalid } from './cycle-summary.js';
+import { describeCycle, describeInvalid, describeProgress } from './cycle-summary.js';
 import { registerTriggerMetrics, type TriggerMetrics } from './trigger-metrics.js';
 
 /** Published events are asked again over this margin, against clock skew between MISP and us; dedup absorbs the repeats. */
@@ -24,9 +24,9 @@ const SAFETY_OVERLAP_MS = 15 * 60_000;
 const DELIVERED_CAPACITY = 1_000_000;
 /** During a long cycle the delivered memory is saved at this pace, so a crash costs little re-pushing. */
 const DELIVERED_SAVE_INTERVAL_MS = 30_000;
-/** Cycles failing in a row before one critical log. */
-const FAILED_CYCLES_BEFORE_CRITICAL = 5;
 const MS_PER_DAY = 86_400_000;
+/** A long cycle says what it did so far at this pace, so that a first sync of minutes is not silent. */
+const PROGRESS_INTERVAL_SECONDS = 30;
 /** Refreshes submitted at most per cycle, so that a large collection's refresh spreads over cycles. */
 const REFRESHES_PER_CYCLE = 5_000;
 
@@ -81,29 +81,41 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   static override heartbeatTimeoutSeconds = 3_600;
 
   private metricsSeries: TriggerMetrics | undefined;
+  private collection: IocCollectionClient | undefined;
 
   constructor(context: TriggerContext<MispModuleConfiguration, ValidatedTriggerConfiguration>) {
     super(context);
   }
 
-  /** The keys each source needs, which JSON Schema cannot tie to the choice of source. */
+  /** The keys each source needs, which JSON Schema cannot tie to the choice of source: one sentence per problem. */
   static checkConfiguration(account: Record<string, unknown>, configuration: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
     if (Array.isArray(configuration.attribute_types)) {
       const { unknown } = selectIocTypeRows(configuration.attribute_types.filter((type): type is string => typeof type === 'string'));
-      if (unknown.length > 0) problems.push(`attribute_types: no support for ${unknown.join(', ')}`);
+      if (unknown.length > 0) {
+        problems.push(
+          `In the trigger configuration, attribute_types names ${unknown.map((type) => JSON.stringify(type)).join(', ')}, which the trigger does not push; ` +
+            `expected MISP types of the README's "Supported types", for example ["ip-dst", "domain", "sha256"].`,
+        );
+      }
     }
     if (configuration.source === 'misp_feed') {
-      if (!present(configuration.feed_location)) problems.push('missing feed_location (required when source is misp_feed)');
+      if (!present(configuration.feed_location)) {
+        problems.push('In the trigger configuration, feed_location is missing; it is required when source is misp_feed, for example "https://www.circl.lu/doc/misp/feed-osint".');
+      }
       try {
         feedHeadersOf(account);
       } catch (error) {
-        problems.push(`feed_headers: ${(error as Error).message}`);
+        problems.push(`In the module configuration, feed_headers cannot be used: ${(error as Error).message.replace(/\.?$/, '')}; expected one "Name: value" per line, for example "X-Api-Key: <key>".`);
       }
     } else {
-      if (!present(account.misp_url)) problems.push('missing misp_url (required to read the MISP API)');
-      if (!present(account.misp_api_key)) problems.push('missing misp_api_key (required to read the MISP API)');
+      if (!present(account.misp_url)) {
+        problems.push('In the module configuration, misp_url is missing; it is required to read the MISP API (source misp_api), for example "https://misp.example.org".');
+      }
+      if (!present(account.misp_api_key)) {
+        problems.push("In the module configuration, misp_api_key is missing; it is required to read the MISP API (source misp_api): the authentication key of a MISP user that can read attributes.");
+      }
     }
     return problems;
   }
@@ -111,7 +123,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
   override async run(): Promise<void> {
     const configuration = this.configuration;
     const account = this.moduleConfiguration;
-    const metrics = (this.metricsSeries ??= registerTriggerMetrics(this.metrics));
+    const metrics = (this.metricsSeries ??= registerTriggerMetrics(this.metrics, () => this.collection?.paceSnapshot));
     metrics.cycles.labels('success').inc(0);
     metrics.cycles.labels('failure').inc(0);
 
@@ -123,7 +135,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined });
     const expiry = validForSeconds === undefined || state.schedule === undefined ? undefined : { validForSeconds, live: state.schedule };
     const source = await this.openSource(proxies, filters);
-    const collection = new IocCollectionClient({
+    const collection = (this.collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
       collectionUuid: configuration.ioc_collection_uuid,
       apiKey: account.sekoia_api_key,
@@ -131,7 +143,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       clock: this.clock,
       logger: this,
       ...proxies,
-    });
+    }));
     const context: CycleContext = {
       state,
       source,
@@ -147,16 +159,13 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     this.log(
       `Starting: ${source.describe} → ${configuration.ioc_collection_uuid}, look-back ${windowDays} day(s), a cycle every ${sleepSeconds} s, ${state.delivered.size} attributes remembered as delivered.`,
     );
-    let failuresInARow = 0;
     try {
       for (let cycle = 1; this.running; cycle++) {
-        const complete = await this.runCycle(cycle, context);
+        const failure = await this.runCycle(cycle, context);
         if (!this.running) break;
-        failuresInARow = complete ? 0 : failuresInARow + 1;
-        if (failuresInARow === FAILED_CYCLES_BEFORE_CRITICAL) {
-          this.log(`${failuresInARow} cycles in a row did not complete: indicators are not reaching the IOC collection. See the previous errors.`, 'critical');
-        }
-        this.heartbeat();
+        // The runtime counts failed cycles in a row: from the fifth, one critical log and /health 500.
+        if (failure === undefined) this.cycleSucceeded();
+        else this.cycleFailed(failure);
         await this.sleep(sleepSeconds);
       }
     } finally {
@@ -169,10 +178,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
 
   /**
    * One cycle: read the source from the cursor (less the overlap) or the window, push, then keep the
-   * expiry schedule. Returns whether everything was delivered, which alone moves the cursor. A fatal
-   * IOC-collection error stops the trigger; any other failure is logged and the next cycle retries.
+   * expiry schedule. Returns undefined when everything was delivered (which alone moves the cursor),
+   * else why not. A fatal IOC-collection error stops the trigger; any other failure is logged and the
+   * next cycle retries.
    */
-  private async runCycle(cycle: number, context: CycleContext): Promise<boolean> {
+  private async runCycle(cycle: number, context: CycleContext): Promise<string | undefined> {
     const { state, source, collection, metrics, expiry } = context;
     const configuration = this.configuration;
     const startedAt = this.clock.now();
@@ -184,6 +194,15 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     collection.resetRetryBudget();
     const validUntil = (): number | undefined => (expiry === undefined ? undefined : this.nowSeconds() + expiry.validForSeconds);
     let lastSave = startedAt;
+    // The cycle's report, live: the pipeline hands it to each page's callback.
+    let progress: Readonly<CycleReport> | undefined;
+    let lastProgress = startedAt;
+    const reportProgress = (): void => {
+      const now = this.clock.now();
+      if (progress === undefined || now - lastProgress < this.progressIntervalSeconds() * 1000) return;
+      lastProgress = now;
+      this.log(describeProgress(cycle, (now - startedAt) / 1000, progress, collection.paceSnapshot.requestsPerSecond));
+    };
     let sourceCycle: SourceCycle | undefined;
     let complete = false;
     try {
@@ -192,9 +211,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const report = await runSyncCycle({
         pages: feedEvents === undefined ? sourceCycle.pages : followEvents(sourceCycle.pages, feedEvents),
         normalise: context.normaliser.normalise,
-        push: (batch) => {
+        push: async (batch) => {
           const until = validUntil();
-          return collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+          const result = await collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+          reportProgress();
+          return result;
         },
         ...(expiry === undefined
           ? {}
@@ -206,7 +227,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         batchSize: configuration.batch_size,
         maxBatchesInFlight: 4,
         now: () => this.clock.now(),
-        onPage: async () => {
+        onPage: async (report) => {
+          progress = report;
+          reportProgress();
           this.heartbeat();
           if (this.clock.now() - lastSave >= DELIVERED_SAVE_INTERVAL_MS) {
             lastSave = this.clock.now();
@@ -244,15 +267,17 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
         await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome);
       }
-      return complete;
+      if (complete) return undefined;
+      const failed = report.iocsFailed + (expiryOutcome?.failed ?? 0);
+      return `cycle ${cycle}: ${failed} indicators were not accepted by the IOC collection`;
     } catch (error) {
       if (error instanceof FatalIocCollectionError) throw new FatalTriggerError(error.message);
-      if (!this.running) return false;
+      if (!this.running) return 'stopped';
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
       await state.save();
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
-      return false;
+      return `cycle ${cycle}: ${(error as Error).message}`;
     } finally {
       await sourceCycle?.finish(complete);
     }
@@ -392,6 +417,11 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
    */
   protected pauseBetweenCycles(sleepTime: number): number {
     return sleepTime;
+  }
+
+  /** Seconds between two progress lines of a running cycle; the development runner shows them live. */
+  protected progressIntervalSeconds(): number {
+    return PROGRESS_INTERVAL_SECONDS;
   }
 
   private record(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {

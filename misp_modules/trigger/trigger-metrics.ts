@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { PaceSnapshot, SlowDownReason } from '../sekoia/adaptive-pace.js';
 
 /** The Prometheus series the README's "Metrics" section lists, registered on the runtime's registry. */
 export interface TriggerMetrics {
@@ -7,9 +8,16 @@ export interface TriggerMetrics {
   iocsPushed: Counter;
   iocsInvalid: Counter;
   cycleDuration: Histogram;
+  pace: Gauge;
+  slowDowns: Counter<'reason'>;
 }
 
-export function registerTriggerMetrics(registry: Registry): TriggerMetrics {
+/**
+ * `pace` reads the push pace when /metrics is scraped (undefined before the first cycle). The
+ * slow-downs are counted by the pace itself; the counter catches up with it at each scrape.
+ */
+export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnapshot | undefined): TriggerMetrics {
+  const counted: Record<SlowDownReason, number> = { refused: 0, slow: 0 };
   return {
     cycles: new Counter({
       name: 'misp_trigger_cycles_total',
@@ -37,6 +45,31 @@ export function registerTriggerMetrics(registry: Registry): TriggerMetrics {
       help: 'Duration of polling cycles',
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers: [registry],
+    }),
+    pace: new Gauge({
+      name: 'misp_trigger_push_pace_requests_per_second',
+      help: 'Current pace of pushes to the Sekoia.io IOC collection, learnt from its answers',
+      registers: [registry],
+      collect() {
+        const snapshot = pace();
+        if (snapshot !== undefined) this.set(snapshot.requestsPerSecond);
+      },
+    }),
+    slowDowns: new Counter({
+      name: 'misp_trigger_push_slowdowns_total',
+      help: 'Cuts of the push pace, by reason (refused: 429 or 503; slow: climbing latency)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        const snapshot = pace();
+        for (const reason of ['refused', 'slow'] as const) {
+          // Counters only go up: a new client (after a restart of run()) starts its own count from 0.
+          const total = snapshot?.slowDowns[reason] ?? 0;
+          if (total < counted[reason]) counted[reason] = 0;
+          this.labels(reason).inc(total - counted[reason]);
+          counted[reason] = total;
+        }
+      },
     }),
   };
 }

@@ -116,7 +116,7 @@ describe('npm run trigger:dev -- --once', () => {
       unsupported: 0,
       failed: 0,
     });
-    // Five formats, at most 100 values per batch (the default batch_size): 39, 7, 31, 23 and 78 hashes.
+    // Five formats, at most 1,000 values per batch (the default batch_size): 39, 7, 31, 23 and 78 hashes.
     expect(batches).toBe(5);
   });
 

@@ -121,7 +121,7 @@ describe('the README', () => {
 
   it('lists the metrics the trigger registers', async () => {
     const registry = new Registry();
-    registerTriggerMetrics(registry);
+    registerTriggerMetrics(registry, () => undefined);
     const registered = (await registry.getMetricsAsJSON()).map((metric) => metric.name).sort();
     const documented = table('### Metrics').map((row) => code(row.series).replace(/\{.*$/, '')).sort();
     expect(documented).toEqual(registered);

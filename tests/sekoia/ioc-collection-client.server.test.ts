@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FatalIocCollectionError } from '../../misp_modules/sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient, type IocCollectionClientOptions } from '../../misp_modules/sekoia/ioc-collection-client.js';
-import type { Clock } from '@sekoia/automation-sdk-shim';
+import { systemClock, type Clock } from '@sekoia/automation-sdk-shim';
 import { ManualClock, RecordingClock } from './support/clocks.js';
 import { FakeIocCollectionServer, json, withoutProxyEnvironment, type Reply } from './support/ioc-collection-server.js';
 import { RecordingLogger } from '../support/recording.js';
@@ -111,7 +111,16 @@ describe('429', () => {
     expect(server.requests).toHaveLength(1);
 
     clock.advance(5_000);
-    const results = await Promise.all([first, ...others]);
+    // After the pause, the pace spaces the requests on the same clock: move it on until all are answered.
+    let settled = false;
+    const all = Promise.all([first, ...others]).finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      clock.advance(100);
+    }
+    const results = await all;
     expect(results.flatMap((result) => result.accepted).sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
     expect(server.requests).toHaveLength(5);
   });
@@ -147,10 +156,12 @@ describe('transient failures on the wire', () => {
 });
 
 describe('the limiter', () => {
-  it('spaces requests by the pace (20 per second → about 50 ms apart)', async () => {
-    const { server, client } = await setUp(accept, { requestsPerSecond: 20, maxConcurrent: 10 });
-    // A first request warms the connection and the code paths, whose one-off cost would blur the first gaps.
-    await client.push({ format: 'ipv4-addr.value', values: ['10.0.0.254'] });
+  it('spaces requests by the pace, never faster than the ceiling (20 per second → about 50 ms apart)', async () => {
+    // Arrival times are real: so is the clock the pace waits on.
+    const { server, client } = await setUp(accept, { requestsPerSecond: 20, maxConcurrent: 10, clock: systemClock });
+    // The first four requests go at once (the pace's initial burst); they also warm the connection
+    // and the code paths, whose one-off cost would blur the first gaps.
+    for (const i of [251, 252, 253, 254]) await client.push({ format: 'ipv4-addr.value', values: [`10.0.0.${i}`] });
     await new Promise((resolve) => setTimeout(resolve, 60));
     server.requests.length = 0;
     await Promise.all(Array.from({ length: 10 }, (_, i) => client.push({ format: 'ipv4-addr.value', values: [`10.0.1.${i}`] })));
@@ -173,14 +184,14 @@ describe('the limiter', () => {
     expect(server.maxInFlight).toBeGreaterThan(1);
   });
 
-  it('is gentle by default: one request at a time', async () => {
+  it('has at most 4 requests in flight by default', async () => {
     const slow: Reply = (request, index, response) => {
-      setTimeout(() => accept(request, index, response), 20);
+      setTimeout(() => accept(request, index, response), 40);
     };
     const { server, client } = await setUp(slow);
-    await Promise.all(Array.from({ length: 5 }, (_, i) => client.push({ format: 'ipv4-addr.value', values: [`10.0.3.${i}`] })));
-    expect(server.requests).toHaveLength(5);
-    expect(server.maxInFlight).toBe(1);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => client.push({ format: 'ipv4-addr.value', values: [`10.0.3.${i}`] })));
+    expect(server.requests).toHaveLength(8);
+    expect(server.maxInFlight).toBe(4);
   });
 });
 

@@ -58,7 +58,7 @@ describe('the trigger with a MISP feed as its source', () => {
       });
     expect(build({}, {})).toThrow(ConfigurationError);
     expect(build({}, {})).toThrow(/misp_url.*misp_api_key/);
-    expect(build({}, { source: 'misp_feed' })).toThrow(/missing feed_location/);
+    expect(build({}, { source: 'misp_feed' })).toThrow(/feed_location is missing/);
     expect(build({ feed_headers: 'not a header line' }, { source: 'misp_feed', feed_location: FEED })).toThrow(/feed_headers/);
     expect(build({}, { source: 'misp_feed', feed_location: FEED })).not.toThrow();
     expect(build({ misp_url: 'https://misp.example.org', misp_api_key: 'k' }, {})).not.toThrow();

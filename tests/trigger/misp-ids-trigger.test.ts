@@ -170,6 +170,54 @@ describe('MISP IDS Attributes to IOC Collection', () => {
     expect(await t.runtime.metrics.metrics()).toContain('misp_trigger_cycles_total{outcome="failure"} 2');
   });
 
+  it('answers /health with 500 from the fifth failed cycle in a row, with the reason, and 200 again after a success', async () => {
+    const w = await world(synthetic(300));
+    w.misp.faults.push({ status: 403, times: Number.POSITIVE_INFINITY, body: { message: 'Authentication failed.' }, path: '/attributes/restSearch' });
+    const t = trigger(w);
+    await t.untilCycles(4);
+    expect(t.runtime.health()).toMatchObject({ healthy: true, context: { successive_errors: 4 } });
+    await t.untilCycles(5);
+    const failing = t.runtime.health();
+    expect(failing.healthy).toBe(false);
+    expect(failing.context).toMatchObject({ successive_errors: 5, reason: '5 cycles in a row failed' });
+    const critical = t.runtime.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message);
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatch(/^The trigger failed 5 times in a row without completing a cycle; last error: cycle 5: /);
+    await t.untilCycles(6);
+    expect(t.runtime.health()).toMatchObject({ healthy: false, context: { successive_errors: 6 } });
+
+    w.misp.faults.length = 0;
+    await t.untilCycles(7);
+    expect(t.runtime.health()).toMatchObject({ healthy: true, context: { successive_errors: 0 } });
+    expect(t.runtime.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
+  });
+
+  it('says every 30 s of a long cycle what it fetched, pushed and skipped so far, and the pace', async () => {
+    const rows = synthetic(3_000);
+    const expected = expectedPushes(rows);
+    const w = await world(rows);
+    // The first push waits 45 s on the collection's word: the cycle lasts longer than 30 s.
+    w.collection.faults.push({ status: 429, retryAfter: 45, times: 1 });
+    const t = trigger(w);
+    await t.untilCycles(1);
+    const progress = t.runtime.logs.filter((entry) => / in progress /.test(entry.message));
+    expect(progress, JSON.stringify(t.runtime.logs.map((entry) => entry.message))).toHaveLength(1);
+    expect(progress[0]?.level).toBe('info');
+    const match = /^Cycle 1 in progress \((\d+) s\): ([\d,]+) attributes fetched, ([\d,]+) IOCs pushed, ([\d,]+) skipped \(([\d,]+) invalid, ([\d,]+) already delivered, ([\d,]+) unsupported\), 0 failed; pushing at ([\d.]+) requests\/s$/.exec(
+      progress[0]?.message ?? '',
+    );
+    expect(match, progress[0]?.message).not.toBeNull();
+    const [seconds, fetched, pushed, skipped, invalid, repeated, unsupported, pace] = (match as RegExpExecArray).slice(1).map((text) => Number(text.replaceAll(',', '')));
+    expect(seconds).toBeGreaterThanOrEqual(45);
+    expect(fetched).toBeGreaterThan(0);
+    expect(pushed).toBeLessThan(expected.values.size);
+    expect(skipped).toBe((invalid ?? 0) + (repeated ?? 0) + (unsupported ?? 0));
+    // The harness caps the pace at 100 requests a second.
+    expect(pace).toBeGreaterThan(0);
+    expect(pace).toBeLessThanOrEqual(100);
+    expect(new Set(acceptedValues(w))).toEqual(expected.values);
+  });
+
   it('waits out a 429 from Sekoia.io and still delivers everything', async () => {
     const rows = synthetic(800);
     const expected = expectedPushes(rows);

@@ -69,7 +69,7 @@ describe('choosing what goes into the collection', () => {
 
   it('refuses an attribute type it cannot push, naming it', async () => {
     const w = await world([]);
-    expect(() => startTrigger(w, { configuration: { attribute_types: ['domain', 'vulnerability'] } })).toThrow(/attribute_types: no support for vulnerability/);
+    expect(() => startTrigger(w, { configuration: { attribute_types: ['domain', 'vulnerability'] } })).toThrow(/attribute_types names "vulnerability", which the trigger does not push/);
   });
 
   itWithFixtures('applies tags, organisations and types to a feed, and counts what they left out', async () => {

@@ -31,7 +31,7 @@ export function validateEvent(
   name: string,
   event: Record<string, unknown>,
 ): Record<string, unknown> {
-  const check = checkAgainstSchema<Record<string, unknown>>(ajv, resultsSchema, event);
+  const check = checkAgainstSchema<Record<string, unknown>>(ajv, resultsSchema, event, `the event "${name}"`);
   if (check.problems.length > 0) throw new InvalidEventError(name, check.problems);
   return check.value;
 }

@@ -30,11 +30,13 @@ export {
   checkAgainstSchema,
   checkConfigurations,
   validateConfigurations,
-  describeErrors,
+  MODULE_CONFIGURATION,
+  TRIGGER_CONFIGURATION,
   type JsonSchema,
   type SchemaCheck,
   type ValidConfigurations,
 } from './configuration/validation.js';
+export { describeProblems } from './configuration/problem-sentences.js';
 export { fetchSecrets, type FetchSecretsOptions } from './secrets.js';
 export { EventSender, validateEvent, type EventSenderOptions } from './events.js';
 export { backoffDelay, type RetryPolicy } from './retry.js';

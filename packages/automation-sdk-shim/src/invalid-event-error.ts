@@ -6,7 +6,7 @@ export class InvalidEventError extends Error {
   readonly problems: readonly string[];
 
   constructor(eventName: string, problems: readonly string[]) {
-    super(`Event "${eventName}" does not match the results schema of the trigger and was not sent: ${problems.join(', ')}.`);
+    super(`Event "${eventName}" does not match the results schema of the trigger and was not sent. ${problems.join(' ')}`);
     this.name = 'InvalidEventError';
     this.problems = [...problems];
   }

@@ -47,6 +47,11 @@ export class Module {
       writeError(`No command given. Usage: node <main> <command>. Known commands: ${knownText}.`);
       return 2;
     }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      const write = this.options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+      write(`Usage: node <main> <command>, configured as the Sekoia.io platform configures a trigger (files in $SYMPHONY_VOLUME_PATH or environment variables). Known commands: ${knownText}.`);
+      return 0;
+    }
     const triggerClass = this.triggers.get(command);
     if (triggerClass === undefined) {
       writeError(`Unknown command "${command}". Known commands: ${knownText}.`);

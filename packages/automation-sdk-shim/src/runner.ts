@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { systemClock } from './clock.js';
 import { ConfigurationError } from './configuration/configuration-error.js';
 import { ConfigurationSource, lookupRuntimeConfiguration, type RuntimeConfiguration } from './configuration/lookup.js';
-import { checkAgainstSchema, checkConfigurations, createValidator } from './configuration/validation.js';
+import { checkAgainstSchema, checkConfigurations, createValidator, TRIGGER_CONFIGURATION } from './configuration/validation.js';
 import { EventSender } from './events.js';
 import { LogShipper } from './logging/log-shipper.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
@@ -98,8 +98,7 @@ export async function runTrigger(options: RunTriggerOptions): Promise<number> {
     // that can be checked before the secrets are known.
     const problems = [...lookup.problems];
     if (lookup.values.triggerConfiguration !== undefined) {
-      const triggerCheck = checkAgainstSchema(ajv, options.trigger.arguments, lookup.values.triggerConfiguration);
-      if (triggerCheck.problems.length > 0) problems.push(`trigger configuration: ${triggerCheck.problems.join(', ')}`);
+      problems.push(...checkAgainstSchema(ajv, options.trigger.arguments, lookup.values.triggerConfiguration, TRIGGER_CONFIGURATION).problems);
     }
     logger.log(new ConfigurationError(problems).message, 'critical');
     return finish(1);

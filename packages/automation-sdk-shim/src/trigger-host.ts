@@ -5,7 +5,7 @@ import type { HealthStatus } from './servers/health-server.js';
 import type { Trigger, TriggerContext } from './trigger.js';
 import type { Clock, Logger, LogLevel } from './types.js';
 
-/** Successive uncaught errors after which the runtime logs one `critical` and /health turns 500. */
+/** Failed cycles (or uncaught errors) in a row after which the runtime logs one `critical` and /health turns 500. */
 export const MAX_SUCCESSIVE_ERRORS = 5;
 
 /** Pause before run() is called again after an uncaught error: 5 s doubling up to 5 minutes. */
@@ -76,8 +76,17 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
 
   heartbeat(): void {
     this.lastHeartbeat = this.clock.now();
+  }
+
+  cycleSucceeded(): void {
+    this.lastHeartbeat = this.clock.now();
     this.successiveErrors = 0;
     this.criticalSent = false;
+  }
+
+  cycleFailed(reason: string): void {
+    this.successiveErrors += 1;
+    this.reportCritical(reason);
   }
 
   async sendEvent(name: string, event: Record<string, unknown>): Promise<void> {
@@ -103,10 +112,19 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
     const now = this.clock.now();
     const heartbeatAge = (now - this.lastHeartbeat) / 1000;
     const stale = this.sleepers === 0 && heartbeatAge > this.options.heartbeatTimeoutSeconds;
-    const healthy = !this.fatal && this.successiveErrors < MAX_SUCCESSIVE_ERRORS && !stale;
+    const failing = this.successiveErrors >= MAX_SUCCESSIVE_ERRORS;
+    const healthy = !this.fatal && !failing && !stale;
+    const reason = this.fatal
+      ? 'the trigger stopped on a fatal error'
+      : failing
+        ? `${this.successiveErrors} cycles in a row failed`
+        : stale
+          ? `no heartbeat for ${Math.round(heartbeatAge)} s (timeout ${this.options.heartbeatTimeoutSeconds} s)`
+          : undefined;
     return {
       healthy,
       context: {
+        ...(reason === undefined ? {} : { reason }),
         last_heartbeat: new Date(this.lastHeartbeat).toISOString(),
         last_event: this.lastEvent === undefined ? null : new Date(this.lastEvent).toISOString(),
         successive_errors: this.successiveErrors,
@@ -119,8 +137,8 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
 
   /**
    * Calls trigger.run() until a stop is requested or it throws a FatalTriggerError. Any other error
-   * is logged, counted, and run() is called again after a backoff; the fifth in a row (with no
-   * heartbeat between) is also logged once at `critical`.
+   * is logged, counted with the failed cycles, and run() is called again after a backoff; the fifth
+   * failure in a row (no successful cycle between) is also logged once at `critical`.
    */
   async runLoop(trigger: Trigger<any, any>): Promise<RunOutcome> {
     const backoff = this.options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
@@ -145,19 +163,20 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
         this.successiveErrors += 1;
         this.log(`The trigger failed: ${describe(error)}`, 'error');
         if (error instanceof Error && error.stack !== undefined) this.log(error.stack, 'debug');
-        if (this.successiveErrors >= MAX_SUCCESSIVE_ERRORS && !this.criticalSent) {
-          this.criticalSent = true;
-          this.log(
-            `The trigger failed ${this.successiveErrors} times in a row without completing a cycle; last error: ${describe(error)}`,
-            'critical',
-          );
-        }
+        this.reportCritical(describe(error));
         const delay = backoffDelay(this.successiveErrors, backoff);
         this.log(`Starting the trigger again in ${delay / 1000} s (successive errors: ${this.successiveErrors})`, 'info');
         await this.clock.sleep(delay, this.signal);
       }
     }
     return 'stopped';
+  }
+
+  /** One critical log when the count of failures in a row reaches the limit, until a cycle succeeds. */
+  private reportCritical(lastError: string): void {
+    if (this.successiveErrors < MAX_SUCCESSIVE_ERRORS || this.criticalSent) return;
+    this.criticalSent = true;
+    this.log(`The trigger failed ${this.successiveErrors} times in a row without completing a cycle; last error: ${lastError}`, 'critical');
   }
 }
 

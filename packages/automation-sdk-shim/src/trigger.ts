@@ -15,6 +15,10 @@ export interface TriggerContext<ModuleConfiguration = Record<string, unknown>, T
   readonly metrics: Registry;
   log(message: string, level: LogLevel): void;
   heartbeat(): void;
+  /** A cycle delivered what it had to: the count of failures in a row goes back to 0. */
+  cycleSucceeded(): void;
+  /** A cycle failed: counted with the failures in a row; the fifth turns /health to 500. */
+  cycleFailed(reason: string): void;
   sendEvent(name: string, event: Record<string, unknown>): Promise<void>;
   /** Waits `ms` unless a stop comes first. */
   sleep(ms: number): Promise<void>;
@@ -77,9 +81,22 @@ export abstract class Trigger<ModuleConfiguration = Record<string, unknown>, Tri
     this.#context.log(message, level);
   }
 
-  /** Tells the runtime that the trigger is alive and well; also resets the count of successive errors. */
+  /** Tells the runtime that the trigger is alive; failures in a row are counted on regardless. */
   heartbeat(): void {
     this.#context.heartbeat();
+  }
+
+  /** Reports a cycle that completed: it is also a heartbeat, and it ends a run of failures. */
+  cycleSucceeded(): void {
+    this.#context.cycleSucceeded();
+  }
+
+  /**
+   * Reports a cycle that failed (nothing thrown): counted like an uncaught error, so that from the
+   * fifth in a row the runtime logs one critical and /health answers 500 until a cycle succeeds.
+   */
+  cycleFailed(reason: string): void {
+    this.#context.cycleFailed(reason);
   }
 
   /**

@@ -107,9 +107,11 @@ describe('EventSender', () => {
   it('rejects an event that breaks the results schema without sending it', async () => {
     const error = await sender().send('pushed', { iocs_submitted: -1, extra: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidEventError);
-    expect((error as Error).message).toBe('Event "pushed" does not match the results schema of the trigger and was not sent: iocs_submitted must be >= 0.');
+    expect((error as Error).message).toBe(
+      'Event "pushed" does not match the results schema of the trigger and was not sent. In the event "pushed", iocs_submitted is -1; expected a whole number of at least 0.',
+    );
     const missing = await sender().send('pushed', {}).catch((caught: unknown) => caught);
-    expect((missing as Error).message).toContain('missing iocs_submitted');
+    expect((missing as Error).message).toContain('iocs_submitted is missing');
     expect(platform.requests).toHaveLength(0);
   });
 });

@@ -30,6 +30,18 @@ describe('Module', () => {
     expect(errors).toEqual(['No command given. Usage: node <main> <command>. Known commands: another-trigger, example-trigger.']);
   });
 
+  it('lists the commands on --help, -h or help, runs nothing and exits 0', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const printed: string[] = [];
+      const created = new Module({ root, write: (line) => printed.push(line), writeError: (line) => printed.push(`error: ${line}`), handleProcessSignals: false, env: {} });
+      created.register(Idle, 'example-trigger');
+      expect(await created.run([flag])).toBe(0);
+      expect(printed).toEqual([
+        'Usage: node <main> <command>, configured as the Sekoia.io platform configures a trigger (files in $SYMPHONY_VOLUME_PATH or environment variables). Known commands: example-trigger.',
+      ]);
+    }
+  });
+
   it('exits non-zero when no trigger JSON declares a registered command', async () => {
     const { module: target, errors } = module();
     expect(await target.run(['another-trigger'])).toBe(1);

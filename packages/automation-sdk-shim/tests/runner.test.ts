@@ -84,8 +84,10 @@ describe('runTrigger', () => {
       expect.objectContaining({
         level: 'critical',
         message:
-          'Invalid configuration: module configuration: missing api_key, api_url must match pattern "^https?://"; ' +
-          'trigger configuration: collection_uuid must match pattern "^collection--[0-9a-f]{8}$", interval_seconds must be >= 1',
+          'Invalid configuration (4 problems): In the module configuration, api_key is missing; expected a non-empty text. ' +
+          'In the module configuration, api_url is "ftp://example.org"; expected a URL starting with "http://" or "https://". ' +
+          'In the trigger configuration, collection_uuid is "nope"; expected a text matching the pattern ^collection--[0-9a-f]{8}$. ' +
+          'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
       }),
     ]);
     expect(platform.to('callback')).toHaveLength(0);
@@ -98,8 +100,9 @@ describe('runTrigger', () => {
     const critical = platform.shippedLogs().filter((entry) => entry.level === 'critical');
     expect(critical).toHaveLength(1);
     expect(critical[0]?.message).toBe(
-      `Invalid configuration: missing module_configuration (file ${join(env['SYMPHONY_VOLUME_PATH'] ?? '', 'module_configuration')} or environment variable MODULE_CONFIGURATION); ` +
-        'trigger configuration: missing collection_uuid, interval_seconds must be >= 1',
+      `Invalid configuration (3 problems): module_configuration is missing; set it in the file ${join(env['SYMPHONY_VOLUME_PATH'] ?? '', 'module_configuration')} or environment variable MODULE_CONFIGURATION. ` +
+        'In the trigger configuration, collection_uuid is missing; expected a text matching the pattern ^collection--[0-9a-f]{8}$. ' +
+        'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
     );
     expect(platform.to('secrets')).toHaveLength(0);
     expect(Probe.seen).toEqual([]);
@@ -141,6 +144,6 @@ describe('runTrigger', () => {
     delete env['TOKEN'];
     expect(await run()).toBe(1);
     expect(platform.requests).toHaveLength(0);
-    expect(stdout.join('\n')).toMatch(/CRITICAL Invalid configuration: missing token/);
+    expect(stdout.join('\n')).toMatch(/CRITICAL Invalid configuration \(1 problem\): token is missing; set it in the file .* or environment variable TOKEN\./);
   });
 });

@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('./fixtures/example-module/', import.meta.url
 const moduleConfiguration = { api_url: 'https://example.org', api_key: 'k' };
 const configuration = { collection_uuid: 'collection--0123abcd' };
 
-/** Fails on each call to run() until told otherwise; heartbeats after a success. */
+/** Fails on each call to run() until told otherwise; reports a successful cycle after that. */
 class FlakyTrigger extends Trigger<typeof moduleConfiguration, { collection_uuid: string; interval_seconds: number }> {
   static failures = 0;
   static fatal = false;
@@ -19,7 +19,7 @@ class FlakyTrigger extends Trigger<typeof moduleConfiguration, { collection_uuid
     this.calls += 1;
     if (FlakyTrigger.fatal) throw new FatalTriggerError('The API key is refused by the example service: check api_key.');
     if (this.calls <= FlakyTrigger.failures) throw new Error(`upstream answered 502 (call ${this.calls})`);
-    this.heartbeat();
+    this.cycleSucceeded();
     await this.sendEvent('example cycle', { cycle: this.calls, collection: this.configuration.collection_uuid });
     while (this.running) await this.sleep(this.configuration.interval_seconds);
   }
@@ -53,7 +53,7 @@ describe('error accounting of the runtime', () => {
     expect(test.health().healthy).toBe(false);
     expect(test.health().context).toMatchObject({ successive_errors: 7 });
 
-    // The eighth call succeeds: its heartbeat resets the count and /health recovers.
+    // The eighth call completes a cycle: the count goes back to 0 and /health recovers.
     await untilCalls(clock, test.trigger, 8);
     await clock.whenSleeping();
     expect(test.health()).toMatchObject({ healthy: true, context: { successive_errors: 0 } });
@@ -62,6 +62,50 @@ describe('error accounting of the runtime', () => {
     await test.stop();
     await running;
     expect(test.outcome).toBe('stopped');
+  });
+
+  it('counts failed cycles in a row: a heartbeat does not reset them, the fifth turns /health to 500, a success ends it', async () => {
+    const clock = new FakeClock();
+    /** Each cycle fails while `failing`; heartbeats all along, as a trigger reading pages does. */
+    class CyclingTrigger extends Trigger<typeof moduleConfiguration, { collection_uuid: string; interval_seconds: number }> {
+      static failing = true;
+      cycles = 0;
+      async run(): Promise<void> {
+        while (this.running) {
+          this.cycles += 1;
+          this.heartbeat();
+          if (CyclingTrigger.failing) this.cycleFailed(`cycle ${this.cycles}: MISP answered 502`);
+          else this.cycleSucceeded();
+          await this.sleep(this.configuration.interval_seconds);
+        }
+      }
+    }
+    const test = createTestRuntime(CyclingTrigger, { root, command: 'example-trigger', moduleConfiguration, configuration, clock });
+    const running = test.run();
+    const untilCycles = async (count: number): Promise<void> => {
+      while (test.trigger.cycles < count) {
+        await clock.whenSleeping();
+        await clock.advanceToNext();
+      }
+      await clock.whenSleeping();
+    };
+    await untilCycles(4);
+    expect(test.health()).toMatchObject({ healthy: true, context: { successive_errors: 4 } });
+    expect(test.logs.filter((entry) => entry.level === 'critical')).toEqual([]);
+    await untilCycles(5);
+    expect(test.health()).toMatchObject({ healthy: false, context: { successive_errors: 5, reason: '5 cycles in a row failed' } });
+    expect(test.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message)).toEqual([
+      'The trigger failed 5 times in a row without completing a cycle; last error: cycle 5: MISP answered 502',
+    ]);
+    await untilCycles(7);
+    expect(test.health()).toMatchObject({ healthy: false, context: { successive_errors: 7 } });
+    expect(test.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
+    CyclingTrigger.failing = false;
+    await untilCycles(8);
+    expect(test.health()).toEqual({ healthy: true, context: expect.objectContaining({ successive_errors: 0 }) });
+    expect(test.health().context).not.toHaveProperty('reason');
+    await test.stop();
+    await running;
   });
 
   it('waits longer after each successive error', async () => {
@@ -113,7 +157,13 @@ describe('error accounting of the runtime', () => {
         moduleConfiguration: { api_url: 'https://example.org' },
         configuration: { interval_seconds: 0 },
       }),
-    ).toThrow(new ConfigurationError(['module configuration: missing api_key', 'trigger configuration: missing collection_uuid, interval_seconds must be >= 1']));
+    ).toThrow(
+      new ConfigurationError([
+        'In the module configuration, api_key is missing; expected a non-empty text.',
+        'In the trigger configuration, collection_uuid is missing; expected a text matching the pattern ^collection--[0-9a-f]{8}$.',
+        'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
+      ]),
+    );
   });
 
   it('sleep() resolves false at once when a stop comes', async () => {

@@ -52,7 +52,7 @@ export class ConfigurationSource {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') {
-        throw new ConfigurationError([`${name}: the file ${path} cannot be read (${code ?? 'unknown error'})`]);
+        throw new ConfigurationError([`${name} cannot be read from the file ${path} (${code ?? 'unknown error'}); expected a file the trigger may read, or no file and the environment variable ${name.toUpperCase()}.`]);
       }
     }
     const variable = name.toUpperCase();
@@ -60,31 +60,41 @@ export class ConfigurationSource {
     return fromEnv === undefined ? undefined : { value: fromEnv, origin: `environment variable ${variable}` };
   }
 
-  /** Reads `name` as JSON, plain or base64-encoded. Throws ConfigurationError when it is neither. */
+  /**
+   * Reads `name` as JSON, plain or base64-encoded. Throws ConfigurationError when it is neither,
+   * saying where the text stops being JSON (line and column, never the text: it may hold secrets).
+   */
   async readJson(name: string): Promise<unknown | undefined> {
     const found = await this.read(name);
     if (found === undefined) return undefined;
     const parsed = parseJsonValue(found.value);
     if (!parsed.ok) {
-      throw new ConfigurationError([`${name} (${found.origin}) is neither JSON nor base64-encoded JSON`]);
+      throw new ConfigurationError([`${name} (${found.origin}) is not valid JSON: ${parsed.problem}; expected a JSON object, or base64 of one, for example {"key": "value"}.`]);
     }
     return parsed.value;
   }
 }
 
-/** Parses plain JSON, or base64 of JSON as the platform may encode it in environment variables. */
-export function parseJsonValue(text: string): { ok: true; value: unknown } | { ok: false } {
+/**
+ * Parses plain JSON, or base64 of JSON as the platform may encode it in environment variables.
+ * When it is neither, `problem` says where the JSON goes wrong (in the decoded text when the value
+ * looks like base64 of JSON).
+ */
+export function parseJsonValue(text: string): { ok: true; value: unknown } | { ok: false; problem: string } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     // Not plain JSON: try base64 below.
   }
-  if (!/^[A-Za-z0-9+/_=\s-]+$/.test(text)) return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(Buffer.from(text, 'base64').toString('utf8')) };
-  } catch {
-    return { ok: false };
+  if (/^[A-Za-z0-9+/_=\s-]+$/.test(text)) {
+    const decoded = Buffer.from(text, 'base64').toString('utf8');
+    try {
+      return { ok: true, value: JSON.parse(decoded) };
+    } catch {
+      if (/^\s*[[{]/.test(decoded)) return { ok: false, problem: `once decoded from base64, ${jsonMistake(decoded)}` };
+    }
   }
+  return { ok: false, problem: jsonMistake(text) };
 }
 
 /** Every value of the README's "The runtime contract" table, resolved and with defaults applied. */
@@ -129,24 +139,24 @@ export async function lookupRuntimeConfiguration(source: ConfigurationSource): P
   ] as const) {
     await attempt(async () => {
       const value = await source.readJson(name);
-      if (value === undefined) problems.push(`missing ${name} (${source.where(name)})`);
-      else if (!isPlainObject(value)) problems.push(`${name} must be a JSON object`);
+      if (value === undefined) problems.push(missing(source, name));
+      else if (!isPlainObject(value)) problems.push(`${name} is ${Array.isArray(value) ? 'a JSON list' : `the JSON ${typeof value === 'string' ? 'text' : typeof value}`}; expected a JSON object, for example {"key": "value"}.`);
       else values[key] = value;
     });
   }
 
   await attempt(async () => {
     const token = await source.read('token');
-    if (token === undefined) problems.push(`missing token (${source.where('token')})`);
+    if (token === undefined) problems.push(missing(source, 'token'));
     else values.token = token.value;
   });
 
   await attempt(async () => {
     const callback = await source.read('url_callback');
     if (callback === undefined) {
-      problems.push(`missing url_callback (${source.where('url_callback')})`);
+      problems.push(missing(source, 'url_callback'));
     } else if (!isHttpUrl(callback.value)) {
-      problems.push(`url_callback (${callback.origin}) is not an http(s) URL`);
+      problems.push(notHttpUrl('url_callback', callback.origin));
     } else {
       values.urlCallback = callback.value;
     }
@@ -160,11 +170,11 @@ export async function lookupRuntimeConfiguration(source: ConfigurationSource): P
       const found = await source.read(name);
       if (found !== undefined) {
         if (isHttpUrl(found.value)) values[key] = found.value;
-        else problems.push(`${name} (${found.origin}) is not an http(s) URL`);
+        else problems.push(notHttpUrl(name, found.origin));
       } else if (values.urlCallback !== undefined) {
         const derived = deriveFromCallback(values.urlCallback, replacement);
         if (derived !== undefined) values[key] = derived;
-        else problems.push(`missing ${name} (${source.where(name)}): it cannot be derived from url_callback, whose path holds no /callback`);
+        else problems.push(`${name} is missing and cannot be derived from url_callback, whose path holds no /callback; set it in the ${source.where(name)}.`);
       }
     });
   }
@@ -181,7 +191,7 @@ export async function lookupRuntimeConfiguration(source: ConfigurationSource): P
       }
       const port = /^\d+$/.test(found.value) ? Number(found.value) : Number.NaN;
       if (Number.isInteger(port) && port >= 0 && port <= 65535) values[key] = port;
-      else problems.push(`${name} (${found.origin}) must be a port number between 0 and 65535`);
+      else problems.push(`${name} (${found.origin}) is ${JSON.stringify(found.value.slice(0, 20))}; expected a port number between 0 and 65,535, for example ${fallback}.`);
     });
   }
 
@@ -206,7 +216,7 @@ export async function prepareDataPath(env: NodeJS.ProcessEnv = process.env): Pro
     await mkdir(path, { recursive: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new ConfigurationError([`the data directory ${path} (SYMPHONY_DATA_PATH) cannot be created (${code})`]);
+    throw new ConfigurationError([`The data directory ${path} (SYMPHONY_DATA_PATH) cannot be created (${code}); expected a directory the trigger may write to.`]);
   }
   return path;
 }
@@ -220,6 +230,37 @@ export function deriveFromCallback(urlCallback: string, replacement: string): st
   return url.toString();
 }
 
+/**
+ * Where `text` stops being JSON, as "unexpected character at line L, column C" (or "the text ends
+ * too early"). The parser's own message quotes the text, which may hold secrets: the place is
+ * found instead as the longest prefix the parser still reads as the beginning of a JSON value.
+ */
+function jsonMistake(text: string): string {
+  const viable = (length: number): boolean => {
+    const prefix = text.slice(0, length);
+    try {
+      JSON.parse(prefix);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      const at = /at position (\d+)/.exec(message);
+      return /Unexpected end of JSON input/.test(message) || (at !== null && Number(at[1]) >= prefix.length);
+    }
+  };
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    if (viable(middle)) good = middle;
+    else bad = middle;
+  }
+  if (viable(text.length)) return 'the text ends before the JSON does';
+  const before = text.slice(0, good);
+  const line = before.split('\n').length;
+  const column = good - before.lastIndexOf('\n');
+  return `unexpected character at line ${line}, column ${column}`;
+}
+
 function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
@@ -227,6 +268,14 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function missing(source: ConfigurationSource, name: string): string {
+  return `${name} is missing; set it in the ${source.where(name)}.`;
+}
+
+function notHttpUrl(name: string, origin: string): string {
+  return `${name} (${origin}) is not an http:// or https:// URL; expected for example "https://runtime.example.org/api/${name.replace(/^url_/, '')}".`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ConfigurationError } from './configuration-error.js';
+import { describeProblems } from './problem-sentences.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object on some setups.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -35,22 +36,26 @@ function acceptKeyword(ajv: Ajv, keyword: string): void {
 export interface SchemaCheck<T> {
   /** A copy of the input with the schema's defaults applied. */
   value: T;
-  /** Operator-readable problems, e.g. `missing misp_api_key`, `sleep_time must be >= 60`. */
+  /** One sentence per invalid field, e.g. `In the trigger configuration, sleep_time is 30; expected a whole number of at least 60, for example 300.` */
   problems: string[];
   /** Top-level keys that are set although their schema marks them `deprecated`. */
   deprecatedKeys: string[];
 }
 
-/** Checks `value` against `schema` without throwing; the input is never modified. */
+/**
+ * Checks `value` against `schema` without throwing; the input is never modified. `where` names the
+ * configuration in the sentences, e.g. "the trigger configuration".
+ */
 export function checkAgainstSchema<T = Record<string, unknown>>(
   ajv: Ajv,
   schema: JsonSchema | undefined,
   value: unknown,
+  where = 'the configuration',
 ): SchemaCheck<T> {
   const copy = structuredClone(value ?? {}) as T;
   if (schema === undefined) return { value: copy, problems: [], deprecatedKeys: [] };
   const validate = compile(ajv, schema);
-  const problems = validate(copy) ? [] : describeErrors(validate.errors ?? []);
+  const problems = validate(copy) ? [] : describeProblems(validate.errors ?? [], schema, value ?? {}, where);
   return { value: copy, problems, deprecatedKeys: deprecatedKeys(schema, value) };
 }
 
@@ -70,18 +75,15 @@ export interface ValidConfigurations<M = Record<string, unknown>, T = Record<str
   deprecatedKeys: string[];
 }
 
-/** Problems of both configurations, one entry per configuration that has any; never throws. */
+/** Problems of both configurations, one sentence per invalid field; never throws. */
 export function checkConfigurations(
   input: ConfigurationsInput,
   ajv: Ajv = createValidator(),
 ): ValidConfigurations & { problems: string[] } {
-  const moduleCheck = checkAgainstSchema(ajv, input.moduleSchema, input.moduleConfiguration);
-  const triggerCheck = checkAgainstSchema(ajv, input.triggerSchema, input.triggerConfiguration);
-  const problems: string[] = [];
-  if (moduleCheck.problems.length > 0) problems.push(`module configuration: ${moduleCheck.problems.join(', ')}`);
-  if (triggerCheck.problems.length > 0) problems.push(`trigger configuration: ${triggerCheck.problems.join(', ')}`);
+  const moduleCheck = checkAgainstSchema(ajv, input.moduleSchema, input.moduleConfiguration, MODULE_CONFIGURATION);
+  const triggerCheck = checkAgainstSchema(ajv, input.triggerSchema, input.triggerConfiguration, TRIGGER_CONFIGURATION);
   const crossProblems = input.crossCheck?.(asRecord(moduleCheck.value), asRecord(triggerCheck.value)) ?? [];
-  if (crossProblems.length > 0) problems.push(`configuration: ${crossProblems.join(', ')}`);
+  const problems = [...moduleCheck.problems, ...triggerCheck.problems, ...crossProblems];
   return {
     moduleConfiguration: moduleCheck.value,
     triggerConfiguration: triggerCheck.value,
@@ -106,33 +108,9 @@ export function validateConfigurations<M = Record<string, unknown>, T = Record<s
   return valid as ValidConfigurations<M, T>;
 }
 
-/** Turns ajv's errors into short sentences that name the key, never its value. */
-export function describeErrors(errors: readonly ErrorObject[]): string[] {
-  const seen = new Set<string>();
-  for (const error of errors) {
-    const at = pathOf(error.instancePath);
-    let text: string;
-    if (error.keyword === 'required') {
-      const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
-      text = `missing ${at === '' ? missing : `${at}.${missing}`}`;
-    } else if (error.keyword === 'additionalProperties') {
-      const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
-      text = `unknown key ${at === '' ? extra : `${at}.${extra}`}`;
-    } else {
-      text = `${at === '' ? 'the value' : at} ${error.message ?? 'is invalid'}`;
-    }
-    seen.add(text);
-  }
-  return [...seen];
-}
-
-function pathOf(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .filter((part) => part !== '')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
-}
+/** How the sentences name the two configurations. */
+export const MODULE_CONFIGURATION = 'the module configuration';
+export const TRIGGER_CONFIGURATION = 'the trigger configuration';
 
 const compiled = new WeakMap<Ajv, WeakMap<object, ValidateFunction>>();
 

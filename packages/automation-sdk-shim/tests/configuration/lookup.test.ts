@@ -63,8 +63,27 @@ describe('ConfigurationSource', () => {
     const source = new ConfigurationSource({ env: minimalEnv({ MODULE_CONFIGURATION: '{not json: s3cret' }) });
     const error = await source.readJson('module_configuration').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain('module_configuration (environment variable MODULE_CONFIGURATION) is neither JSON nor base64-encoded JSON');
+    expect((error as ConfigurationError).problems).toEqual([
+      'module_configuration (environment variable MODULE_CONFIGURATION) is not valid JSON: unexpected character at line 1, column 2; expected a JSON object, or base64 of one, for example {"key": "value"}.',
+    ]);
     expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('says on which line and column a configuration stops being JSON, plain or base64-encoded, never quoting it', async () => {
+    const text = '{\n  "misp_url": "https://misp.example.org",\n  "misp_api_key": "s3cret"\n  "sekoia_api_key": "k"\n}';
+    const source = new ConfigurationSource({ env: minimalEnv({ MODULE_CONFIGURATION: text, TRIGGER_CONFIGURATION: Buffer.from('{"sleep_time": 60,}').toString('base64') }) });
+    const plain = (await source.readJson('module_configuration').catch((caught: unknown) => caught)) as ConfigurationError;
+    expect(plain.problems).toEqual([
+      'module_configuration (environment variable MODULE_CONFIGURATION) is not valid JSON: unexpected character at line 4, column 3; expected a JSON object, or base64 of one, for example {"key": "value"}.',
+    ]);
+    expect(plain.message).not.toContain('s3cret');
+    const encoded = (await source.readJson('trigger_configuration').catch((caught: unknown) => caught)) as ConfigurationError;
+    expect(encoded.problems).toEqual([
+      'trigger_configuration (environment variable TRIGGER_CONFIGURATION) is not valid JSON: once decoded from base64, unexpected character at line 1, column 19; expected a JSON object, or base64 of one, for example {"key": "value"}.',
+    ]);
+    const cut = new ConfigurationSource({ env: minimalEnv({ MODULE_CONFIGURATION: '{"misp_url": "https://misp.example.org"' }) });
+    const early = (await cut.readJson('module_configuration').catch((caught: unknown) => caught)) as ConfigurationError;
+    expect(early.problems[0]).toContain('is not valid JSON: the text ends before the JSON does;');
   });
 });
 
@@ -105,25 +124,35 @@ describe('lookupRuntimeConfiguration', () => {
     const env: NodeJS.ProcessEnv = { SYMPHONY_VOLUME_PATH: volume, SYMPHONY_DATA_PATH: dataPath, TRIGGER_CONFIGURATION: '[1, 2]', METRICS_PORT: 'eighty' };
     const lookup = await lookupRuntimeConfiguration(new ConfigurationSource({ env }));
     expect(lookup.problems).toEqual([
-      `missing module_configuration (file ${join(volume, 'module_configuration')} or environment variable MODULE_CONFIGURATION)`,
-      'trigger_configuration must be a JSON object',
-      `missing token (file ${join(volume, 'token')} or environment variable TOKEN)`,
-      `missing url_callback (file ${join(volume, 'url_callback')} or environment variable URL_CALLBACK)`,
-      'metrics_port (environment variable METRICS_PORT) must be a port number between 0 and 65535',
+      `module_configuration is missing; set it in the file ${join(volume, 'module_configuration')} or environment variable MODULE_CONFIGURATION.`,
+      'trigger_configuration is a JSON list; expected a JSON object, for example {"key": "value"}.',
+      `token is missing; set it in the file ${join(volume, 'token')} or environment variable TOKEN.`,
+      `url_callback is missing; set it in the file ${join(volume, 'url_callback')} or environment variable URL_CALLBACK.`,
+      'metrics_port (environment variable METRICS_PORT) is "eighty"; expected a port number between 0 and 65,535, for example 8020.',
     ]);
-    await expect(readRuntimeConfiguration(new ConfigurationSource({ env }))).rejects.toThrow(/^Invalid configuration: missing module_configuration/);
+    await expect(readRuntimeConfiguration(new ConfigurationSource({ env }))).rejects.toThrow(/^Invalid configuration \(5 problems\): module_configuration is missing; /);
+  });
+
+  it('says when url_callback, url_logs or url_secrets is not an http:// or https:// URL', async () => {
+    const lookup = await lookupRuntimeConfiguration(new ConfigurationSource({ env: minimalEnv({ URL_CALLBACK: 'ftp://runtime.example.org/callback', URL_LOGS: 'logs' }) }));
+    expect(lookup.problems).toEqual([
+      'url_callback (environment variable URL_CALLBACK) is not an http:// or https:// URL; expected for example "https://runtime.example.org/api/callback".',
+      'url_logs (environment variable URL_LOGS) is not an http:// or https:// URL; expected for example "https://runtime.example.org/api/logs".',
+    ]);
   });
 
   it('reports a data directory that cannot be created', async () => {
     const blocker = join(volume, 'a-file');
     await writeFile(blocker, '');
     const lookup = await lookupRuntimeConfiguration(new ConfigurationSource({ env: minimalEnv({ SYMPHONY_DATA_PATH: join(blocker, 'data') }) }));
-    expect(lookup.problems).toEqual([expect.stringMatching(/^the data directory .*a-file\/data \(SYMPHONY_DATA_PATH\) cannot be created \(ENOTDIR\)$/)]);
+    expect(lookup.problems).toEqual([`The data directory ${join(blocker, 'data')} (SYMPHONY_DATA_PATH) cannot be created (ENOTDIR); expected a directory the trigger may write to.`]);
   });
 
   it('reports a configuration file that exists but cannot be read', async () => {
     await mkdir(join(volume, 'token'));
     const lookup = await lookupRuntimeConfiguration(new ConfigurationSource({ env: minimalEnv() }));
-    expect(lookup.problems).toEqual([`token: the file ${join(volume, 'token')} cannot be read (EISDIR)`]);
+    expect(lookup.problems).toEqual([
+      `token cannot be read from the file ${join(volume, 'token')} (EISDIR); expected a file the trigger may read, or no file and the environment variable TOKEN.`,
+    ]);
   });
 });

@@ -50,10 +50,12 @@ describe('validateConfigurations', () => {
     })();
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).message).toBe(
-      'Invalid configuration: module configuration: missing misp_api_key; trigger configuration: ' +
-        'ioc_collection_uuid must match pattern "^ioc-collection--[0-9a-f-]{36}$", sleep_time must be >= 60, verify_ssl must be boolean',
+      'Invalid configuration (4 problems): In the module configuration, misp_api_key is missing; expected a non-empty text. ' +
+        'In the trigger configuration, ioc_collection_uuid is "not-a-collection"; expected a text matching the pattern ^ioc-collection--[0-9a-f-]{36}$. ' +
+        'In the trigger configuration, sleep_time is 5; expected a whole number of at least 60, for example 300. ' +
+        'In the trigger configuration, verify_ssl is "yes"; expected true or false, for example true.',
     );
-    expect((error as ConfigurationError).problems).toHaveLength(2);
+    expect((error as ConfigurationError).problems).toHaveLength(4);
   });
 
   it('applies defaults, accepts the secrets and deprecated keywords and reports deprecated keys in use', () => {
@@ -70,23 +72,28 @@ describe('validateConfigurations', () => {
     expect(input).not.toHaveProperty('sleep_time');
   });
 
-  it('checks formats and never quotes the offending value', () => {
+  it('says once per field what was given and what is expected, masking secrets and URL credentials', () => {
     const check = checkConfigurations({
-      moduleConfiguration: { api_url: 'not a url with s3cret', api_key: '' },
+      moduleConfiguration: { api_url: 'example.org/api', api_key: '', http_proxy: 'socks5://user:s3cret@proxy.example.org' },
       moduleSchema,
       triggerConfiguration: { collection_uuid: 'collection--0123abcd', interval_seconds: 0 },
       triggerSchema,
     });
     expect(check.problems).toEqual([
-      'module configuration: api_url must match pattern "^https?://", api_url must match format "uri", api_key must NOT have fewer than 1 characters',
-      'trigger configuration: interval_seconds must be >= 1',
+      'In the module configuration, api_url is "example.org/api"; expected a URL starting with "http://" or "https://".',
+      'In the module configuration, api_key is set to a value of 0 characters (a secret, not shown); expected a non-empty text.',
+      'In the module configuration, http_proxy is "socks5://***@proxy.example.org"; expected a text starting with "http://" or "https://".',
+      'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
     ]);
     expect(check.problems.join(' ')).not.toContain('s3cret');
   });
 
   it('says so when a configuration is not an object', () => {
     const check = checkConfigurations({ moduleConfiguration: 'text', moduleSchema, triggerConfiguration: {}, triggerSchema });
-    expect(check.problems).toEqual(['module configuration: the value must be object', 'trigger configuration: missing collection_uuid']);
+    expect(check.problems).toEqual([
+      'The module configuration is "text"; expected a JSON object.',
+      'In the trigger configuration, collection_uuid is missing; expected a text matching the pattern ^collection--[0-9a-f]{8}$.',
+    ]);
   });
 
   it('adds the trigger rules that span both configurations to the same single message', () => {
@@ -97,12 +104,13 @@ describe('validateConfigurations', () => {
       triggerSchema: mispTriggerSchema,
       crossCheck: (account, args) => {
         expect(args.verify_ssl).toBe(true); // defaults are applied before the cross-check
-        return account.misp_url === undefined ? ['missing misp_url'] : [];
+        return account.misp_url === undefined ? ['In the module configuration, misp_url is missing.'] : [];
       },
     });
-    expect(result.problems).toHaveLength(2);
-    expect(result.problems[0]).toMatch(/^trigger configuration: .*ioc_collection_uuid.*sleep_time/);
-    expect(result.problems[1]).toBe('configuration: missing misp_url');
+    expect(result.problems).toHaveLength(3);
+    expect(result.problems[0]).toMatch(/^In the trigger configuration, ioc_collection_uuid is "ioc-collection--x"/);
+    expect(result.problems[1]).toMatch(/^In the trigger configuration, sleep_time is 10/);
+    expect(result.problems[2]).toBe('In the module configuration, misp_url is missing.');
   });
 });
 
