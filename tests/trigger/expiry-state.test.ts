@@ -64,7 +64,7 @@ describe('valid_for: the schedule is saved with the delivered memory, as one sta
     // Five batches are answered, then the collection is gone.
     w.collection.faults.push({ delayMs: 1, times: 5 }, { status: 404, body: { message: 'Not found' }, times: Infinity });
     const t = trigger(w, { configuration: { valid_for: 30, sleep_time: HOUR, batch_size: 10, misp_page_size: 100 } });
-    await t.done;
+    await t.untilDone();
     expect(t.runtime.logs.map((entry) => entry.message).join('\n')).toMatch(/does not exist|not found/i);
     const saved = await savedState(t.runtime.dataPath);
     expect(saved.delivered.length).toBeGreaterThanOrEqual(10);

@@ -39,6 +39,8 @@ export interface Runtime {
   done: Promise<void>;
   /** Runs (advancing every pause and backoff) until `count` cycles have ended, then waits in the pause after it. */
   untilCycles(count: number): Promise<void>;
+  /** Runs (advancing every pause, backoff and paced wait) until the trigger ends on its own. */
+  untilDone(): Promise<void>;
   cycleLogs(): string[];
   stop(): Promise<void>;
 }
@@ -89,6 +91,19 @@ export function startTrigger(world: World, options: RuntimeOptions = {}): Runtim
         else await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await Promise.race([clock.whenSleeping(), done]);
+    },
+    async untilDone() {
+      const deadline = Date.now() + 15_000;
+      let finished = false;
+      void done.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        if (Date.now() > deadline) throw new Error(`Timed out waiting for the trigger to end: ${JSON.stringify(runtime.logs.slice(-5))}`);
+        if (clock.pendingSleeps > 0) await clock.advanceToNext();
+        else await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await done;
     },
     async stop() {
       await runtime.stop();
