@@ -39,7 +39,7 @@ interface SourceCycle {
   finish(complete: boolean): Promise<void>;
   /** IDS attributes the source itself left out for the filters (MISP filters server-side: 0). */
   filtered(): number;
-  /** A feed: the events it lists in the window, and those read whole in this cycle. */
+  /** A feed: the events it lists in the window, those read whole in this cycle, and all it lists (undefined: unchanged manifest). */
   events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string>; listed(): ReadonlySet<string> | undefined };
 }
 

@@ -250,6 +250,32 @@ describe('demo MISP server: paging and order', () => {
     expect(seen).toEqual(['a1', 'b2', 'c1']);
   });
 
+  it('plays an older MISP: its version, and no X-Skipped-Elements-Count before 2.4.196', async () => {
+    const listed = new Set(['a2']);
+    await start(smallInstance(), { warninglist: { matches: (row) => listed.has(row.uuid) }, version: '2.4.180' });
+    const version = await call(`${(server as DemoMispServer).url}/servers/getVersion`, { headers: { Authorization: KEY } });
+    expect(version.status).toBe(200);
+    expect(version.json).toMatchObject({ version: '2.4.180' });
+    expect((await call(`${(server as DemoMispServer).url}/servers/getVersion`, { headers: { Authorization: 'wrong' } })).status).toBe(403);
+    const page = await search({ returnFormat: 'json', to_ids: 1, order: 'Attribute.id asc', limit: 2, page: 1, enforceWarninglist: true });
+    expect(page.uuids).toEqual(['a1']);
+    expect(page.headers.get('x-skipped-elements-count')).toBeNull();
+    expect(page.headers.get('x-result-count')).toBeNull();
+    (server as DemoMispServer).version = '2.4.196';
+    const current = await search({ returnFormat: 'json', to_ids: 1, order: 'Attribute.id asc', limit: 2, page: 1, enforceWarninglist: true });
+    expect(current.headers.get('x-skipped-elements-count')).toBe('1');
+  });
+
+  it('sanitises a deleted attribute when the instance does: type comment, value deleted, IDS flag cleared', async () => {
+    const attributes = smallInstance();
+    await start(attributes, { sanitiseOnDelete: true });
+    const target = attributes.find((attribute) => attribute.row.uuid === 'a2') as DemoAttribute;
+    (server as DemoMispServer).deleteAttribute(target, NOW);
+    const deleted = await search({ returnFormat: 'json', deleted: 1, timestamp: NOW - 60 });
+    expect(deleted.rows.map((row) => [row.uuid, row.type, row.value, row.to_ids, row.deleted])).toEqual([['a2', 'comment', 'deleted', false, true]]);
+    expect((await search({ returnFormat: 'json', deleted: 1, type: ['domain'] })).uuids).not.toContain('a2');
+  });
+
   it('pages a large read-only source linearly and streams big pages', async () => {
     const source = syntheticAttributeSource({ count: 30_000, now: NOW });
     server = await startDemoMispServer({ apiKey: KEY, attributes: source, clock });
