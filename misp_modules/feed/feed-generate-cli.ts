@@ -224,11 +224,12 @@ async function fromMisp(values: ReturnType<typeof parse>, out: string, io: CliIo
   const now = io.clock.now();
   const since = (Math.floor(now / DAY_MS) - (days - 1)) * DAY_MS;
   const source = new MispEventSource({ baseUrl: values['from-misp'] as string, apiKey, verifySsl: values.insecure !== true, clock: io.clock, logger });
+  const selection = selectionOf(values);
   try {
     return await exportMispEvents({
       source,
-      writer: new EventFeedWriter(directoryFiles(out)),
-      selection: selectionOf(values),
+      writer: new EventFeedWriter(directoryFiles(out), { distributions: [...selection.distributions].sort(), idsOnly: selection.idsOnly }),
+      selection,
       since: since / 1000,
       until: Math.floor(now / 1000),
       logger,
@@ -244,7 +245,8 @@ function exportSummary(directory: string, report: MispExportReport): string {
     `Feed written to ${directory}: MISP listed ${report.listed} events, ${report.excluded} left out by the selection; ` +
       `${created} new and ${report.written.length - created} changed events written (${report.attributes} attributes, ` +
       `${report.attributesLeftOut} attributes and ${report.objectsLeftOut} objects left out), ${report.unchanged} unchanged, ` +
-      `${report.removed.length} removed; the manifest lists ${report.manifestEvents} events.`,
+      `${report.removed.length} removed; the manifest lists ${report.manifestEvents} events.` +
+      (report.settingsChanged ? ' --distribution or --ids-only changed since the last run: every event was written again.' : ''),
     ...report.written.map((event) => `  ${event.uuid}.json: ${event.attributes} attributes${event.created ? ' (new)' : ' (updated)'} ${JSON.stringify(event.info)}`),
   ].join('\n');
 }

@@ -155,8 +155,8 @@ describeWithFixtures('feed:generate --from-misp exports events as they are', () 
     };
 
     const first = await run();
-    expect(first.files.writes).toHaveLength(13 + 2);
-    expect(first.files.writes.slice(-2)).toEqual(['hashes.csv', 'manifest.json']);
+    expect(first.files.writes).toHaveLength(13 + 3);
+    expect(first.files.writes.slice(-3)).toEqual(['hashes.csv', 'manifest.json', '.feed-export.json']);
     expect(first.fetched).toHaveLength(13);
 
     const again = await run();
@@ -347,6 +347,36 @@ describe('feed:generate --from-misp selection', () => {
     expect((written.Attribute as Json[]).map((item) => item.uuid)).toEqual([uuid(101)]);
     expect((written.Object as Json[]).map((object) => object.uuid)).toEqual([uuid(201)]);
     expect(new MispImportModel().importFeed(out.path)).toMatchObject({ attributesRefused: [], referencesUnresolved: [], attributesCreated: 3 });
+  });
+
+  it('writes every event again when --distribution or --ids-only changed, and only then', async () => {
+    misp = await startMispEventsServer(KEY, [chosen, event(6, ['tlp:white'], '3')]);
+    const args = ['--out', out.path, '--from-misp', misp.url];
+    expect(await runFeedGenerate(args, io)).toBe(0);
+    expect(await runFeedGenerate(args, io)).toBe(0);
+    expect(io.out.at(-1)).toMatch(/0 new and 0 changed events written .* 2 unchanged/);
+    expect(await runFeedGenerate([...args, '--ids-only'], io)).toBe(0);
+    expect(io.out.at(-1)).toMatch(/0 new and 2 changed events written .* 0 unchanged.*every event was written again/);
+    expect(((json(path.join(out.path, `${uuid(1001)}.json`)).Event as Json).Attribute as Json[]).map((item) => item.uuid)).toEqual([uuid(101), uuid(102)]);
+    expect(await runFeedGenerate([...args, '--ids-only'], io)).toBe(0);
+    expect(io.out.at(-1)).toMatch(/0 new and 0 changed events written .* 2 unchanged/);
+    expect(misp.fullFetches()).toHaveLength(4);
+  });
+
+  it('waits out MISP failures and 429s, and names the failing search when they last', async () => {
+    misp = await startMispEventsServer(KEY, [chosen]);
+    misp.faults.push({ status: 503 }, { status: 429, headers: { 'retry-after': '7' } }, { status: 500 });
+    expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(0);
+    expect(clock.sleeps).toHaveLength(3);
+    expect(clock.sleeps[1]).toBe(7_000);
+    expect(io.err.join('\n')).toMatch(/warning: MISP at 127\.0\.0\.1:\d+, page 1 of the event listing: HTTP 503; attempt 2 of 5/);
+    expect(Object.keys(json(path.join(out.path, 'manifest.json')))).toEqual([uuid(1001)]);
+
+    for (let i = 0; i < 5; i++) misp.faults.push({ status: 500, body: '{"name": "An Internal Error Has Occurred.", "message": "An Internal Error Has Occurred.", "url": "/events/restSearch"}' });
+    chosen.timestamp = String(PUBLISHED + 1);
+    expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(1);
+    expect(io.err.at(-1)).toMatch(/^MISP at 127\.0\.0\.1:\d+ kept failing the event search for page 1 of the event listing with HTTP 500 \(An Internal Error Has Occurred\.\), 5 attempts in a row\./);
+    chosen.timestamp = String(PUBLISHED);
   });
 
   it('refuses bad options with exit code 2 and a refused key with exit code 1, never printing it', async () => {

@@ -5,6 +5,9 @@ import { HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnManifest } from './
 
 type Json = Record<string, unknown>;
 
+/** What the last export wrote the events with: content-changing settings, kept beside the feed. */
+export const EXPORT_SETTINGS_FILE = '.feed-export.json';
+
 export interface EventFeedReport {
   /** Events written in this run (new or changed). */
   written: Array<{ uuid: string; info: string; attributes: number; created: boolean }>;
@@ -12,6 +15,8 @@ export interface EventFeedReport {
   unchanged: number;
   /** Events that left the selection: out of the manifest, their files removed. */
   removed: string[];
+  /** The settings that shape an event's content changed since the last run: every event was written again. */
+  settingsChanged: boolean;
   /** Events in the manifest after the run. */
   manifestEvents: number;
 }
@@ -27,13 +32,25 @@ export class EventFeedWriter {
   private manifest = new Map<string, Json>();
   private hashes = new Map<string, string[]>();
   private readonly met = new Set<string>();
-  private readonly report: EventFeedReport = { written: [], unchanged: 0, removed: [], manifestEvents: 0 };
+  private readonly report: EventFeedReport = { written: [], unchanged: 0, removed: [], settingsChanged: false, manifestEvents: 0 };
+  private readonly settings: string;
 
-  constructor(private readonly files: FeedFiles) {}
+  /**
+   * `settings` are those that shape an event's content without changing its timestamp (for example
+   * which distribution levels are kept): when they differ from the last run's, every event is
+   * written again instead of being left as it was.
+   */
+  constructor(
+    private readonly files: FeedFiles,
+    settings: Json = {},
+  ) {
+    this.settings = `${JSON.stringify(settings)}\n`;
+  }
 
   /** Reads the manifest and hashes.csv already there; refuses a directory that is not a feed. */
   async open(): Promise<void> {
     this.manifest = await readOwnManifest(this.files);
+    this.report.settingsChanged = this.manifest.size > 0 && (await this.files.read(EXPORT_SETTINGS_FILE)) !== this.settings;
     const text = (await this.files.read(HASHES_FILE)) ?? '';
     for (const line of text.split('\n')) {
       const uuid = line.slice(line.indexOf(',') + 1).trim();
@@ -47,7 +64,7 @@ export class EventFeedWriter {
   /** True when the feed holds this event at this timestamp: nothing to fetch or write. Marks it as still selected. */
   holds(uuid: string, timestamp: number): boolean {
     const entry = this.manifest.get(uuid);
-    if (entry === undefined || Number(entry['timestamp']) !== timestamp) return false;
+    if (this.report.settingsChanged || entry === undefined || Number(entry['timestamp']) !== timestamp) return false;
     this.met.add(uuid);
     this.report.unchanged++;
     return true;
@@ -77,6 +94,7 @@ export class EventFeedWriter {
       const lines = [...this.manifest.keys()].flatMap((uuid) => this.hashes.get(uuid) ?? []);
       await this.files.write(HASHES_FILE, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
       await this.files.write(MANIFEST_FILE, `${JSON.stringify(Object.fromEntries(this.manifest))}\n`);
+      if (existing === undefined || this.report.settingsChanged) await this.files.write(EXPORT_SETTINGS_FILE, this.settings);
       // Files of events gone from the manifest go last: a reader of the old manifest still finds them until then.
       for (const uuid of this.report.removed) await this.files.remove(`${uuid}.json`);
     }

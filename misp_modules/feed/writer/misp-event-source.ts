@@ -11,13 +11,12 @@ import { MispEndpointNotFoundError } from '../../misp/errors/misp-endpoint-not-f
 import type { MispError } from '../../misp/errors/misp-error.js';
 import { MispMalformedAnswerError } from '../../misp/errors/misp-malformed-answer-error.js';
 import { MispNotJsonError } from '../../misp/errors/misp-not-json-error.js';
-import { MispRateLimitedError } from '../../misp/errors/misp-rate-limited-error.js';
 import { MispRequestRejectedError } from '../../misp/errors/misp-request-rejected-error.js';
-import { MispServerError } from '../../misp/errors/misp-server-error.js';
 import { MispTlsError } from '../../misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp/errors/misp-unreachable-error.js';
 import { DEFAULT_TIMEOUTS, MAX_RETRY_AFTER_MS, USER_AGENT } from '../../misp/misp-client.js';
 import { mispMessageOf } from '../../misp/restsearch-answer.js';
+import { MispEventSearchError } from '../errors/misp-event-search-error.js';
 
 export interface MispEventSourceOptions {
   baseUrl: string;
@@ -129,9 +128,8 @@ export class MispEventSource {
       return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(this.host, SEARCH_PATH, message) };
     }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
-    if (status === 429) return { ok: false, transient: true, summary: 'HTTP 429', retryAfterMs, error: (attempts) => new MispRateLimitedError(this.host, message, attempts) };
-    if (status >= 500) {
-      return { ok: false, transient: true, summary: `HTTP ${status}`, retryAfterMs, error: (attempts) => new MispServerError(this.host, status, `${message} (${what})`.trim(), 1, attempts) };
+    if (status === 429 || status >= 500) {
+      return { ok: false, transient: true, summary: `HTTP ${status}`, retryAfterMs, error: (attempts) => new MispEventSearchError(this.host, status, message, what, attempts) };
     }
     return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(this.host, status, message) };
   }

@@ -9,6 +9,8 @@ export interface MispEventsServer {
   /** The events held, each the content of `Event` as MISP's API gives it; change them between runs. */
   events: Json[];
   requests: Json[];
+  /** Answers to give instead of the real one, one per request, in order. */
+  faults: Array<{ status: number; body?: string; headers?: Record<string, string> }>;
   /** Requests for one event in full (by uuid). */
   fullFetches(): string[];
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startMispEventsServer(apiKey: string, events: Json[]): Pro
     url: '',
     events,
     requests: [],
+    faults: [],
     fullFetches: () => state.requests.filter((body) => body['uuid'] !== undefined).map((body) => String(body['uuid'])),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -41,6 +44,12 @@ export async function startMispEventsServer(apiKey: string, events: Json[]): Pro
       }
       if (request.method !== 'POST' || request.url !== '/events/restSearch') {
         send(404, { name: 'Not Found', message: 'Not Found', url: request.url });
+        return;
+      }
+      const fault = state.faults.shift();
+      if (fault !== undefined) {
+        response.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        response.end(fault.body ?? '{}');
         return;
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
