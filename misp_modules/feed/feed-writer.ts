@@ -2,6 +2,7 @@ import { eventHashLines, type HashedAttribute } from './feed-hashes.js';
 import { uuidV5 } from './feed-uuid.js';
 import { defaultCategory } from './indicator-type.js';
 import { directoryFiles, type FeedFiles } from './writer/feed-files.js';
+import { hashesText, hashLinesByEvent } from './writer/hash-lines.js';
 import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './writer/feed-directory.js';
 
 export { writeAtomically } from './writer/feed-files.js';
@@ -87,8 +88,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export class FeedWriter {
   private readonly orgUuid: string;
-  private readonly days = new Map<string, Map<string, FeedIndicator>>();
-  private readonly objects = new Map<string, FeedObject[]>();
+  private days = new Map<string, Map<string, FeedIndicator>>();
+  private objects = new Map<string, FeedObject[]>();
+  private writing: Promise<unknown> = Promise.resolve();
   private readonly files: FeedFiles;
 
   constructor(private readonly options: FeedWriterOptions) {
@@ -138,11 +140,40 @@ export class FeedWriter {
    * Writes what was queued and forgets it, so that the writer can be used again. `nowMs`
    * overrides the time given at construction (a long-lived generator writes at many times).
    */
-  async write(nowMs: number = this.options.nowMs): Promise<FeedWriteReport> {
+  write(nowMs: number = this.options.nowMs): Promise<FeedWriteReport> {
+    // One write at a time: two at once would each rewrite the manifest without the other's events.
+    const run = this.writing.then(() => this.writeNow(nowMs));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(nowMs: number): Promise<FeedWriteReport> {
+    // What is added while the files are being written waits for the next write.
+    const queued = { days: this.days, objects: this.objects };
+    this.days = new Map();
+    this.objects = new Map();
+    try {
+      return await this.writeQueued(queued, nowMs);
+    } catch (error) {
+      // Nothing is lost to a failed write: what it held is queued again, before what came since.
+      for (const [day, attributes] of this.days) {
+        const earlier = queued.days.get(day);
+        if (earlier === undefined) queued.days.set(day, attributes);
+        else for (const [uuid, indicator] of attributes) earlier.set(uuid, indicator);
+      }
+      for (const [day, objects] of this.objects) queued.objects.set(day, [...(queued.objects.get(day) ?? []), ...objects]);
+      this.days = queued.days;
+      this.objects = queued.objects;
+      throw error;
+    }
+  }
+
+  private async writeQueued(queued: { days: Map<string, Map<string, FeedIndicator>>; objects: Map<string, FeedObject[]> }, nowMs: number): Promise<FeedWriteReport> {
     const manifest = await readOwnManifest(this.files);
+    const rewritten = new Map<string, Json>();
     const report: FeedWriteReport = { events: [], attributesAdded: 0, attributesUpdated: 0, attributesUnchanged: 0, objectsAdded: 0, manifestEvents: 0 };
     const nowSeconds = Math.floor(nowMs / 1000);
-    const days = [...new Set([...this.days.keys(), ...this.objects.keys()])].sort();
+    const days = [...new Set([...queued.days.keys(), ...queued.objects.keys()])].sort();
 
     for (const day of days) {
       const uuid = this.eventUuid(day);
@@ -154,7 +185,7 @@ export class FeedWriter {
         if (typeof attribute['uuid'] === 'string') byUuid.set(attribute['uuid'], index);
       });
       let changed = existing === undefined;
-      for (const indicator of (this.days.get(day) ?? new Map<string, FeedIndicator>()).values()) {
+      for (const indicator of (queued.days.get(day) ?? new Map<string, FeedIndicator>()).values()) {
         const written = this.attribute(indicator);
         const index = byUuid.get(written.uuid);
         if (index === undefined) {
@@ -171,7 +202,7 @@ export class FeedWriter {
         }
       }
       event['Attribute'] = attributes;
-      const objects = this.objects.get(day) ?? [];
+      const objects = queued.objects.get(day) ?? [];
       if (objects.length > 0) {
         event['Object'] = [...(Array.isArray(event['Object']) ? (event['Object'] as Json[]) : []), ...objects];
         report.objectsAdded += objects.length;
@@ -183,18 +214,16 @@ export class FeedWriter {
         event['timestamp'] = timestamp;
         event['publish_timestamp'] = timestamp;
         await this.files.write(`${uuid}.json`, `${JSON.stringify({ Event: event })}\n`);
+        rewritten.set(uuid, event);
       }
       manifest.set(uuid, manifestEntryOf(event));
       const objectAttributes = Array.isArray(event['Object']) ? (event['Object'] as Json[]).reduce((sum, object) => sum + (Array.isArray(object['Attribute']) ? object['Attribute'].length : 0), 0) : 0;
       report.events.push({ uuid, date: day, created: existing === undefined, changed, attributes: attributes.length + objectAttributes });
     }
-    if (report.events.some((event) => event.changed) || (await this.files.read(MANIFEST_FILE)) === undefined) {
-      await this.files.write(HASHES_FILE, await this.hashes(manifest));
+    if (rewritten.size > 0 || (await this.files.read(MANIFEST_FILE)) === undefined) {
+      await this.files.write(HASHES_FILE, await this.hashes(manifest, rewritten));
       await this.files.write(MANIFEST_FILE, `${JSON.stringify(Object.fromEntries(manifest))}\n`);
     }
-    // Forgotten only once written: a failed write keeps everything queued for the next attempt.
-    this.days.clear();
-    this.objects.clear();
     report.manifestEvents = manifest.size;
     return report;
   }
@@ -232,15 +261,18 @@ export class FeedWriter {
     return written;
   }
 
-  /** hashes.csv for every event of the manifest, in manifest order, from the files on disk. */
-  private async hashes(manifest: Map<string, Json>): Promise<string> {
-    const lines: string[] = [];
+  /**
+   * hashes.csv for every event of the manifest, in manifest order: the rewritten events' lines made
+   * anew, the others' kept from the file; an event the file has no line for is read from disk.
+   */
+  private async hashes(manifest: Map<string, Json>, rewritten: Map<string, Json>): Promise<string> {
+    const byEvent = hashLinesByEvent(await this.files.read(HASHES_FILE), (uuid) => manifest.has(uuid) && !rewritten.has(uuid));
     for (const uuid of manifest.keys()) {
-      const event = await readOwnEvent(this.files, uuid).catch(() => undefined);
-      if (event === undefined) continue;
-      lines.push(...eventHashLines(uuid, hashedAttributes(event)));
+      if (byEvent.has(uuid)) continue;
+      const event = rewritten.get(uuid) ?? (await readOwnEvent(this.files, uuid).catch(() => undefined));
+      if (event !== undefined) byEvent.set(uuid, eventHashLines(uuid, hashedAttributes(event)));
     }
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    return hashesText(manifest.keys(), byEvent);
   }
 }
 

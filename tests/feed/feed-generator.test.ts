@@ -96,13 +96,53 @@ describe('FeedGenerator, the live generator for producers without MISP', () => {
     await feed.flush();
     expect(files.writes).toEqual([]);
 
-    // The next day has its own event.
+    // The next day has its own event; the previous day's file is not even read (hashes.csv keeps its lines).
     clock.nowMs += 86_400_000;
     feed.addAttribute({ type: 'ip-dst', value: '203.0.113.9' });
+    files.reads.length = 0;
+    const hashesBefore = readFileSync(path.join(out.path, 'hashes.csv'), 'utf8');
     const next = await feed.flush();
+    expect(files.reads).not.toContain(`${event?.uuid}.json`);
+    expect(readFileSync(path.join(out.path, 'hashes.csv'), 'utf8').startsWith(hashesBefore)).toBe(true);
     expect(next.manifestEvents).toBe(2);
     expect(next.events[0]?.uuid).not.toBe(event?.uuid);
     expect(misp.importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], eventsCreated: 1, eventsSkipped: 1, attributesCreated: 1 });
+  });
+
+  it('keeps what is added while a flush is writing for the next one, and loses nothing to a failed write', async () => {
+    const files = directoryFiles(out.path);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let failNext = false;
+    const slow: typeof files = {
+      ...files,
+      write: async (name, content) => {
+        await gate;
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+        }
+        return files.write(name, content);
+      },
+    };
+    const feed = new FeedGenerator({ directory: out.path, orgName: 'Sensor', now: () => clock.now(), files: slow });
+    feed.addAttribute({ type: 'domain', value: 'first.example.com' });
+    const first = feed.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    feed.addAttribute({ type: 'domain', value: 'second.example.com' });
+    const second = feed.flush();
+    release();
+    expect((await first).attributesAdded).toBe(1);
+    expect((await second).attributesAdded).toBe(1);
+    expect(await triggerReads(out.path, clock)).toEqual(new Set(['domain-name.value first.example.com', 'domain-name.value second.example.com']));
+
+    feed.addAttribute({ type: 'domain', value: 'third.example.com' });
+    failNext = true;
+    await expect(feed.flush()).rejects.toThrow(/no space left/);
+    expect(feed.pending).toBe(1);
+    feed.addObject('url', { url: 'https://fourth.example.com/' });
+    expect(await feed.flush()).toMatchObject({ attributesAdded: 1, objectsAdded: 1 });
+    expect(new MispImportModel().importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], attributesCreated: 4 });
   });
 
   it('refuses unknown templates, foreign relations, missing required relations and bad values, and queues nothing of them', () => {

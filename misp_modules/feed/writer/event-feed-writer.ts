@@ -1,6 +1,7 @@
 import { eventHashLines } from '../feed-hashes.js';
 import { hashedAttributes } from '../feed-writer.js';
 import type { FeedFiles } from './feed-files.js';
+import { hashesText, hashLinesByEvent } from './hash-lines.js';
 import { HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnManifest } from './feed-directory.js';
 
 type Json = Record<string, unknown>;
@@ -51,14 +52,7 @@ export class EventFeedWriter {
   async open(): Promise<void> {
     this.manifest = await readOwnManifest(this.files);
     this.report.settingsChanged = this.manifest.size > 0 && (await this.files.read(EXPORT_SETTINGS_FILE)) !== this.settings;
-    const text = (await this.files.read(HASHES_FILE)) ?? '';
-    for (const line of text.split('\n')) {
-      const uuid = line.slice(line.indexOf(',') + 1).trim();
-      if (!this.manifest.has(uuid)) continue;
-      const lines = this.hashes.get(uuid) ?? [];
-      lines.push(line.trim());
-      this.hashes.set(uuid, lines);
-    }
+    this.hashes = hashLinesByEvent(await this.files.read(HASHES_FILE), (uuid) => this.manifest.has(uuid));
   }
 
   /** True when the feed holds this event at this timestamp: nothing to fetch or write. Marks it as still selected. */
@@ -91,8 +85,7 @@ export class EventFeedWriter {
     }
     const existing = await this.files.read(MANIFEST_FILE);
     if (this.report.written.length > 0 || this.report.removed.length > 0 || existing === undefined) {
-      const lines = [...this.manifest.keys()].flatMap((uuid) => this.hashes.get(uuid) ?? []);
-      await this.files.write(HASHES_FILE, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+      await this.files.write(HASHES_FILE, hashesText(this.manifest.keys(), this.hashes));
       await this.files.write(MANIFEST_FILE, `${JSON.stringify(Object.fromEntries(this.manifest))}\n`);
       if (existing === undefined || this.report.settingsChanged) await this.files.write(EXPORT_SETTINGS_FILE, this.settings);
       // Files of events gone from the manifest go last: a reader of the old manifest still finds them until then.

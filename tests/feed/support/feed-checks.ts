@@ -17,13 +17,17 @@ export async function triggerReads(directory: string, clock: Clock): Promise<Set
   }
 }
 
-/** The same files, with every write and removal recorded by name. */
-export function countingFiles(files: FeedFiles): FeedFiles & { writes: string[]; removes: string[] } {
+/** The same files, with every read, write and removal recorded by name. */
+export function countingFiles(files: FeedFiles): FeedFiles & { reads: string[]; writes: string[]; removes: string[] } {
+  const reads: string[] = [];
   const writes: string[] = [];
   const removes: string[] = [];
   return {
     location: files.location,
-    read: (name) => files.read(name),
+    read: (name) => {
+      reads.push(name);
+      return files.read(name);
+    },
     write: (name, content) => {
       writes.push(name);
       return files.write(name, content);
@@ -32,6 +36,7 @@ export function countingFiles(files: FeedFiles): FeedFiles & { writes: string[];
       removes.push(name);
       return files.remove(name);
     },
+    reads,
     writes,
     removes,
   };
