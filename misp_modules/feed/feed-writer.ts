@@ -2,7 +2,7 @@ import { eventHashLines, type HashedAttribute } from './feed-hashes.js';
 import { uuidV5 } from './feed-uuid.js';
 import { defaultCategory } from './indicator-type.js';
 import { directoryFiles, type FeedFiles } from './writer/feed-files.js';
-import { hashesText, hashLinesByEvent } from './writer/hash-lines.js';
+import { hashBlock, hashesText, hashLinesByEvent } from './writer/hash-lines.js';
 import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './writer/feed-directory.js';
 
 export { writeAtomically } from './writer/feed-files.js';
@@ -270,7 +270,7 @@ export class FeedWriter {
     for (const uuid of manifest.keys()) {
       if (byEvent.has(uuid)) continue;
       const event = rewritten.get(uuid) ?? (await readOwnEvent(this.files, uuid).catch(() => undefined));
-      if (event !== undefined) byEvent.set(uuid, eventHashLines(uuid, hashedAttributes(event)));
+      if (event !== undefined) byEvent.set(uuid, hashBlock(eventHashLines(uuid, hashedAttributes(event))));
     }
     return hashesText(manifest.keys(), byEvent);
   }

@@ -1,7 +1,7 @@
 import { eventHashLines } from '../feed-hashes.js';
 import { hashedAttributes } from '../feed-writer.js';
 import type { FeedFiles } from './feed-files.js';
-import { hashesText, hashLinesByEvent } from './hash-lines.js';
+import { hashBlock, hashesText, hashLinesByEvent } from './hash-lines.js';
 import { HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnManifest } from './feed-directory.js';
 
 type Json = Record<string, unknown>;
@@ -31,7 +31,7 @@ export interface EventFeedReport {
  */
 export class EventFeedWriter {
   private manifest = new Map<string, Json>();
-  private hashes = new Map<string, string[]>();
+  private hashes = new Map<string, string>();
   private readonly met = new Set<string>();
   private readonly report: EventFeedReport = { written: [], unchanged: 0, removed: [], settingsChanged: false, manifestEvents: 0 };
   private readonly settings: string;
@@ -70,7 +70,7 @@ export class EventFeedWriter {
     await this.files.write(`${uuid}.json`, `${JSON.stringify({ Event: event })}\n`);
     const created = !this.manifest.has(uuid);
     this.manifest.set(uuid, manifestEntryOf(event));
-    this.hashes.set(uuid, eventHashLines(uuid, hashedAttributes(event)));
+    this.hashes.set(uuid, hashBlock(eventHashLines(uuid, hashedAttributes(event))));
     this.met.add(uuid);
     this.report.written.push({ uuid, info: String(event['info'] ?? ''), attributes, created });
   }
