@@ -5,8 +5,6 @@ import { directoryFiles, type FeedFiles } from './writer/feed-files.js';
 import { hashBlock, hashesText, hashLinesByEvent } from './writer/hash-lines.js';
 import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './writer/feed-directory.js';
 
-export { writeAtomically } from './writer/feed-files.js';
-
 /** One attribute to write into the feed. */
 export interface FeedIndicator {
   type: string;

@@ -10,6 +10,7 @@ import { uuidV5 } from '../../misp_modules/feed/feed-uuid.js';
 import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
+import { MispImportModel } from './support/misp-import-rules.js';
 import { feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
@@ -130,6 +131,8 @@ describe('feed:generate from a list', () => {
     expect(hashes).toContain(`${eventHashLines(uuid, [{ type: 'ip-dst', value: '198.51.100.7' }])[0]}`);
     // Atomic writes leave no temporary file behind.
     expect(readdirSync(out.path).sort()).toEqual([`${uuid}.json`, 'hashes.csv', 'manifest.json'].sort());
+    // MISP takes every attribute of it.
+    expect(new MispImportModel().importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], eventsCreated: 1, attributesCreated: 7 });
   });
 
   it('appends a later run to the same daily event, which readers then fetch again; an identical run changes nothing', async () => {
@@ -141,6 +144,8 @@ describe('feed:generate from a list', () => {
     const sync = await FeedSyncState.load(state.path, logger);
 
     expect(await runFeedGenerate(['--out', out.path, '--from-list', first], io)).toBe(0);
+    const misp = new MispImportModel();
+    expect(misp.importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], attributesCreated: 2 });
     const one = await readBack(out.path, sync);
     await one.cycle.commit(true);
 
@@ -153,6 +158,8 @@ describe('feed:generate from a list', () => {
     await two.cycle.commit(true);
     expect(two.cycle.stats.eventsFetched).toBe(1);
     expect(two.indicators).toEqual(new Set(['domain-name.value evil.example.com', 'domain-name.value other.example.net', 'ipv4-addr.value 198.51.100.7']));
+    // A MISP that pulled the first run updates the day's event in place with the new attribute.
+    expect(misp.importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], eventsUpdated: 1, attributesCreated: 1 });
 
     clock.nowMs += 3_600_000;
     expect(await runFeedGenerate(['--out', out.path, '--from-list', second], io)).toBe(0);

@@ -40,8 +40,8 @@ export interface GeneratedObjectOptions {
 
 /**
  * The live feed generator, for producers without MISP (a honeypot, a sensor): what they see is
- * appended to the day's event of their organisation, with fresh uuids, and written as a MISP feed
- * on `flush()`. Adding checks at once (a bad value or an unknown object template throws and queues
+ * appended to the day's event of their organisation, under uuids no other feed or MISP holds, and
+ * written as a MISP feed on `flush()`. Adding checks at once (a bad value or an unknown object template throws and queues
  * nothing); nothing touches the disk before `flush()`, which writes only the events that changed.
  *
  * ```ts
