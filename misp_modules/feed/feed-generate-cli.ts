@@ -167,6 +167,8 @@ function usageProblem(values: ReturnType<typeof parse>, env: NodeJS.ProcessEnv):
     }
     return undefined;
   }
+  if (values.org !== undefined && values.org.trim() === '') return '--org must name the creator organisation of the events.';
+  if ((values.tag ?? []).some((tag) => tag.trim() === '')) return '--tag must name a tag, for example tlp:clear.';
   const misplaced = MISP_ONLY.filter((option) => values[option] !== undefined);
   if (misplaced.length > 0) return `${misplaced.map((option) => `--${option}`).join(', ')} appl${misplaced.length === 1 ? 'ies' : 'y'} to --from-misp only.`;
   if (values['from-jsonl'] !== undefined && values['type-hint'] !== undefined) return '--type-hint applies to --from-list only: JSON lines carry their type.';

@@ -1,3 +1,5 @@
+import { holdsLineBreakOrControl } from '../iocs/text-guards.js';
+import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
 import { eventHashLines, type HashedAttribute } from './feed-hashes.js';
 import { uuidV5 } from './feed-uuid.js';
 import { defaultCategory } from './indicator-type.js';
@@ -92,6 +94,11 @@ export class FeedWriter {
   private readonly files: FeedFiles;
 
   constructor(private readonly options: FeedWriterOptions) {
+    for (const [setting, value] of [['organisation', options.orgName], ...(options.tags ?? []).map((tag) => ['event tag', tag])] as const) {
+      if (typeof value !== 'string' || value.trim() === '' || holdsLineBreakOrControl(value)) {
+        throw new InvalidFeedOptionsError(setting, `The ${setting} of a feed must be a non-empty name on one line, not ${JSON.stringify(value)}: MISP refuses events without it.`);
+      }
+    }
     this.orgUuid = options.orgUuid ?? uuidV5(`organisation:${options.orgName}`);
     this.files = options.files ?? directoryFiles(options.directory);
   }

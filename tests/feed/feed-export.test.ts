@@ -375,8 +375,28 @@ describe('feed:generate --from-misp selection', () => {
     for (let i = 0; i < 5; i++) misp.faults.push({ status: 500, body: '{"name": "An Internal Error Has Occurred.", "message": "An Internal Error Has Occurred.", "url": "/events/restSearch"}' });
     chosen.timestamp = String(PUBLISHED + 1);
     expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(1);
-    expect(io.err.at(-1)).toMatch(/^MISP at 127\.0\.0\.1:\d+ kept failing the event search for page 1 of the event listing with HTTP 500 \(An Internal Error Has Occurred\.\), 5 attempts in a row\./);
+    expect(io.err.at(-1)).toMatch(/^MISP at 127\.0\.0\.1:\d+ gave no usable answer to the event search for page 1 of the event listing: HTTP 500 \(An Internal Error Has Occurred\.\), 5 attempts in a row\. Check MISP's error log/);
     chosen.timestamp = String(PUBLISHED);
+  });
+
+  it('refuses answers that are not event searches, and leaves the feed as it was', async () => {
+    misp = await startMispEventsServer(KEY, [chosen]);
+    expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(0);
+    const manifest = readFileSync(path.join(out.path, 'manifest.json'), 'utf8');
+    chosen.timestamp = String(PUBLISHED + 1);
+    try {
+      misp.faults.push({ status: 200, body: '<html><head><title>Sign in</title></head><body>SSO</body></html>', headers: { 'content-type': 'text/html' } });
+      expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(1);
+      expect(io.err.at(-1)).toMatch(/event search for page 1 of the event listing: HTTP 200 but not JSON \(content type "text\/html", an HTML page titled "Sign in"\)\. Check that the URL/);
+      misp.faults.push({ status: 200 }, { pass: true }, { status: 200, body: '{"response": {"Attribute": []}}' });
+      expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(1);
+      expect(io.err.at(-1)).toMatch(/JSON without a list of events \(expected \{"response": \[\{"Event": …\}\]\}, got \)/);
+      expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url], io)).toBe(1);
+      expect(io.err.at(-1)).toMatch(/event search for event 00000000-0000-4000-8000-000000001001: JSON without a list of events .*got "response"/);
+      expect(readFileSync(path.join(out.path, 'manifest.json'), 'utf8')).toBe(manifest);
+    } finally {
+      chosen.timestamp = String(PUBLISHED);
+    }
   });
 
   it('refuses bad options with exit code 2 and a refused key with exit code 1, never printing it', async () => {

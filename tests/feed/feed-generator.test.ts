@@ -156,6 +156,8 @@ describe('FeedGenerator, the live generator for producers without MISP', () => {
     expect(() => feed.addAttribute({ type: 'domain', value: 'evil\n.example.com' })).toThrow(/holds a line break or another control character/);
     expect(() => feed.addAttribute({ type: '', value: 'x' })).toThrow(/its type is empty/);
     expect(feed.pending).toBe(0);
+    expect(() => new FeedGenerator({ directory: out.path, orgName: ' ' })).toThrow(/The organisation of a feed must be a non-empty name on one line, not " "/);
+    expect(() => new FeedGenerator({ directory: out.path, orgName: 'Sensor', tags: ['tlp:clear\nx'] })).toThrow(/The event tag of a feed must be/);
   });
 });
 

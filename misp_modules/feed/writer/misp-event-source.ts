@@ -9,8 +9,6 @@ import { isObject, type JsonObject } from '../../misp/loose-fields.js';
 import { MispAuthenticationError } from '../../misp/errors/misp-authentication-error.js';
 import { MispEndpointNotFoundError } from '../../misp/errors/misp-endpoint-not-found-error.js';
 import type { MispError } from '../../misp/errors/misp-error.js';
-import { MispMalformedAnswerError } from '../../misp/errors/misp-malformed-answer-error.js';
-import { MispNotJsonError } from '../../misp/errors/misp-not-json-error.js';
 import { MispRequestRejectedError } from '../../misp/errors/misp-request-rejected-error.js';
 import { MispTlsError } from '../../misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp/errors/misp-unreachable-error.js';
@@ -120,7 +118,7 @@ export class MispEventSource {
     }
     const status = response.statusCode;
     const text = response.body;
-    if (status >= 200 && status < 300) return { ok: true, events: this.eventsOf(text, status, response.headers['content-type']) };
+    if (status >= 200 && status < 300) return { ok: true, events: this.eventsOf(text, status, response.headers['content-type'], what) };
     const message = this.explain(text);
     if (status === 401 || status === 403) return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(this.host, status, message) };
     if (status === 404) {
@@ -129,21 +127,33 @@ export class MispEventSource {
     }
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
     if (status === 429 || status >= 500) {
-      return { ok: false, transient: true, summary: `HTTP ${status}`, retryAfterMs, error: (attempts) => new MispEventSearchError(this.host, status, message, what, attempts) };
+      const advice = status === 429 ? 'Raise the rate limit of this API user in MISP, or run the export later.' : "Check MISP's error log; a very large event can exhaust MISP's memory or time limits.";
+      return {
+        ok: false,
+        transient: true,
+        summary: `HTTP ${status}`,
+        retryAfterMs,
+        error: (attempts) => new MispEventSearchError(this.host, what, status, `HTTP ${status} (${message || 'no explanation given'}), ${attempts} attempt${attempts === 1 ? '' : 's'} in a row`, advice),
+      };
     }
     return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(this.host, status, message) };
   }
 
   /** `{"response": [{"Event": …}, …]}` (or a bare list, or `{"response": []}` for nothing). */
-  private eventsOf(text: string, status: number, contentType: string | string[] | undefined): JsonObject[] {
+  private eventsOf(text: string, status: number, contentType: string | string[] | undefined, what: string): JsonObject[] {
     let answer: unknown;
     try {
       answer = JSON.parse(text);
     } catch {
-      throw new MispNotJsonError(this.host, status, safeExcerpt(String(contentType ?? ''), this.secrets, 80), safeExcerpt(text, this.secrets), htmlTitle(text, this.secrets));
+      const title = htmlTitle(text, this.secrets);
+      const received = `content type "${safeExcerpt(String(contentType ?? ''), this.secrets, 80) || 'none'}", ${title !== undefined ? `an HTML page titled "${title}"` : `starting "${safeExcerpt(text, this.secrets)}"`}`;
+      throw new MispEventSearchError(this.host, what, status, `HTTP ${status} but not JSON (${received})`, 'Check that the URL is the base URL of a MISP instance and that no login page or proxy answers in its place.');
     }
     const rows = isObject(answer) ? answer['response'] : answer;
-    if (!Array.isArray(rows)) throw new MispMalformedAnswerError(this.host, 'an answer without a list of events in "response"');
+    if (!Array.isArray(rows)) {
+      const keys = isObject(answer) ? Object.keys(answer).slice(0, 5).map((key) => JSON.stringify(key)).join(', ') : typeof answer;
+      throw new MispEventSearchError(this.host, what, status, `JSON without a list of events (expected {"response": [{"Event": …}]}, got ${safeExcerpt(keys, this.secrets)})`, 'Check that the URL is the base URL of a MISP instance, version 2.4 or later.');
+    }
     return rows.flatMap((row) => (isObject(row) && isObject(row['Event']) ? [row['Event']] : []));
   }
 

@@ -9,8 +9,8 @@ export interface MispEventsServer {
   /** The events held, each the content of `Event` as MISP's API gives it; change them between runs. */
   events: Json[];
   requests: Json[];
-  /** Answers to give instead of the real one, one per request, in order. */
-  faults: Array<{ status: number; body?: string; headers?: Record<string, string> }>;
+  /** Answers to give instead of the real one, one per request, in order; `pass` lets one request through. */
+  faults: Array<{ status?: number; body?: string; headers?: Record<string, string>; pass?: boolean }>;
   /** Requests for one event in full (by uuid). */
   fullFetches(): string[];
   close(): Promise<void>;
@@ -47,8 +47,8 @@ export async function startMispEventsServer(apiKey: string, events: Json[]): Pro
         return;
       }
       const fault = state.faults.shift();
-      if (fault !== undefined) {
-        response.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      if (fault !== undefined && fault.pass !== true) {
+        response.writeHead(fault.status ?? 200, { 'content-type': 'application/json', ...fault.headers });
         response.end(fault.body ?? '{}');
         return;
       }
