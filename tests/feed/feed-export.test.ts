@@ -137,7 +137,7 @@ describeWithFixtures('feed:generate --from-misp exports events as they are', () 
     const logger = new RecordingLogger();
     const run = async () => {
       const files = countingFiles(directoryFiles(out.path));
-      const source = new MispEventSource({ baseUrl: (misp as MispEventsServer).url, apiKey: KEY, verifySsl: true, clock, logger });
+      const source = new MispEventSource({ baseUrl: (misp as MispEventsServer).url, apiKey: KEY, verifySsl: true, clock, logger, listingPageSize: 5 });
       const fetchedBefore = (misp as MispEventsServer).fullFetches().length;
       try {
         const report = await exportMispEvents({
@@ -182,6 +182,22 @@ describeWithFixtures('feed:generate --from-misp exports events as they are', () 
     expect(eventFiles(out.path)).toEqual([`${edited.uuid as string}.json`]);
     const hashLines = readFileSync(path.join(out.path, 'hashes.csv'), 'utf8').trim().split('\n');
     expect(new Set(hashLines.map((line) => line.split(',')[1]))).toEqual(new Set([edited.uuid]));
+
+    // A listing whose pages overlap may have missed events: nothing is dropped on its strength.
+    clock.nowMs -= 2 * 86_400_000;
+    edited.publish_timestamp = String(PUBLISHED);
+    const restored = await run();
+    expect(restored.report.manifestEvents).toBe(13);
+    events.splice(0, 1);
+    (misp as MispEventsServer).pageShift = 2;
+    const overlapping = await run();
+    expect(overlapping.report.removed).toEqual([]);
+    expect(overlapping.report.manifestEvents).toBe(13);
+    expect(logger.at('warning')).toContain('MISP listed 2 events twice across pages, so its listing may have missed others: no event is dropped from the feed in this run.');
+    (misp as MispEventsServer).pageShift = 0;
+    const clean = await run();
+    expect(clean.report.removed).toHaveLength(1);
+    expect(clean.report.manifestEvents).toBe(12);
   });
 });
 

@@ -75,10 +75,13 @@ export class EventFeedWriter {
     this.report.written.push({ uuid, info: String(event['info'] ?? ''), attributes, created });
   }
 
-  /** Drops the events not met in this run, writes hashes.csv and the manifest when anything changed. */
-  async finish(): Promise<EventFeedReport> {
+  /**
+   * Drops the events not met in this run (unless `dropUnlisted` is false: the listing was not
+   * trustworthy), writes hashes.csv and the manifest when anything changed.
+   */
+  async finish(options: { dropUnlisted: boolean } = { dropUnlisted: true }): Promise<EventFeedReport> {
     for (const uuid of [...this.manifest.keys()]) {
-      if (this.met.has(uuid)) continue;
+      if (this.met.has(uuid) || !options.dropUnlisted) continue;
       this.manifest.delete(uuid);
       this.hashes.delete(uuid);
       this.report.removed.push(uuid);

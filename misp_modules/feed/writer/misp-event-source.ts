@@ -24,6 +24,8 @@ export interface MispEventSourceOptions {
   logger: Logger;
   maxAttempts?: number;
   backoff?: BackoffPolicy;
+  /** Events per page of the listing; default {@link EVENT_INDEX_PAGE_SIZE}. */
+  listingPageSize?: number;
 }
 
 const SEARCH_PATH = '/events/restSearch';
@@ -69,9 +71,10 @@ export class MispEventSource {
   /** The events a search selects, without their attributes, page by page. */
   async *listEvents(filters: JsonObject): AsyncGenerator<JsonObject> {
     for (let page = 1; ; page++) {
-      const events = await this.search({ ...filters, metadata: 1, limit: EVENT_INDEX_PAGE_SIZE, page }, `page ${page} of the event listing`);
+      const limit = this.options.listingPageSize ?? EVENT_INDEX_PAGE_SIZE;
+      const events = await this.search({ ...filters, metadata: 1, limit, page }, `page ${page} of the event listing`);
       yield* events;
-      if (events.length < EVENT_INDEX_PAGE_SIZE) return;
+      if (events.length < limit) return;
     }
   }
 

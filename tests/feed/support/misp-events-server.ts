@@ -11,6 +11,8 @@ export interface MispEventsServer {
   requests: Json[];
   /** Answers to give instead of the real one, one per request, in order; `pass` lets one request through. */
   faults: Array<{ status?: number; body?: string; headers?: Record<string, string>; pass?: boolean }>;
+  /** Starts every listing page after the first this many events early, as a MISP without a stable order may. */
+  pageShift: number;
   /** Requests for one event in full (by uuid). */
   fullFetches(): string[];
   close(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startMispEventsServer(apiKey: string, events: Json[]): Pro
     events,
     requests: [],
     faults: [],
+    pageShift: 0,
     fullFetches: () => state.requests.filter((body) => body['uuid'] !== undefined).map((body) => String(body['uuid'])),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -58,7 +61,8 @@ export async function startMispEventsServer(apiKey: string, events: Json[]): Pro
       if (body['limit'] !== undefined) {
         const limit = Number(body['limit']);
         const page = Number(body['page'] ?? 1);
-        selected = selected.slice((page - 1) * limit, page * limit);
+        const start = Math.max(0, (page - 1) * limit - (page > 1 ? state.pageShift : 0));
+        selected = selected.slice(start, start + limit);
       }
       const shown = body['metadata'] ? selected.map(({ Attribute: _attributes, Object: _objects, ...meta }) => meta) : selected;
       send(200, { response: shown.map((event) => ({ Event: event })) });
