@@ -156,6 +156,7 @@ function usageProblem(values: ReturnType<typeof parse>, env: NodeJS.ProcessEnv):
   const sources = (['from-misp', 'from-list', 'from-jsonl'] as const).filter((source) => values[source] !== undefined);
   if (sources.length !== 1) return 'Give exactly one source: --from-misp URL, --from-list FILE or --from-jsonl FILE.';
   if (values['from-misp'] !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/i.test(values['from-misp']) || !URL.canParse(values['from-misp'])) return '--from-misp takes the base URL of a MISP instance, starting with https:// or http://.';
     if (values['misp-api-key'] === undefined && !env['MISP_API_KEY']) return 'Missing the MISP auth key: set MISP_API_KEY or give --misp-api-key.';
     if (values.days !== undefined && !/^[1-9]\d{0,3}$/.test(values.days)) return `--days must be a whole number from 1 to 9999, not "${values.days}".`;
     if (values['type-hint'] !== undefined) return '--type-hint applies to --from-list only: MISP attributes carry their type.';

@@ -422,6 +422,8 @@ describe('feed:generate --from-misp selection', () => {
     expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url, '--filter-tags', 'tlp:white||x'], io)).toBe(2);
     expect(io.err.at(-1)).toMatch(/--filter-tags has an empty item/);
     expect(await runFeedGenerate(['--out', out.path, '--from-misp', misp.url, '--tag', 'tlp:clear'], io)).toBe(2);
+    expect(await runFeedGenerate(['--out', out.path, '--from-misp', 'misp.example.org'], io)).toBe(2);
+    expect(io.err.at(-1)).toMatch(/^--from-misp takes the base URL of a MISP instance/);
     expect(await runFeedGenerate(['--out', out.path, '--from-list', 'x.txt', '--ids-only'], io)).toBe(2);
     expect(io.err.at(-1)).toMatch(/--ids-only applies to --from-misp only/);
     const wrong = 'WrOnGkEy0123456789abcdefghijklmnopqrstuv';
