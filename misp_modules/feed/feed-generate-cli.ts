@@ -1,29 +1,48 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { systemClock, type Clock, type Logger, type LogLevel } from '@sekoia/automation-sdk-shim';
 import { normaliseAttribute } from '../iocs/normalise-attribute.js';
 import { MispError } from '../misp/errors/misp-error.js';
-import { MispClient } from '../misp/misp-client.js';
 import { FeedError } from './errors/feed-error.js';
 import { ListFileError } from './errors/list-file-error.js';
 import { FeedWriter, type FeedWriteReport } from './feed-writer.js';
 import { guessIndicatorType } from './indicator-type.js';
+import { EventFeedWriter } from './writer/event-feed-writer.js';
+import { ALL_DISTRIBUTIONS, EMPTY_LIST, parseDistributions, parseMispList, type EventSelection } from './writer/event-selection.js';
+import { directoryFiles } from './writer/feed-files.js';
+import { FeedGenerator } from './writer/feed-generator.js';
+import { addJsonLines } from './writer/jsonl-input.js';
+import { MispEventSource } from './writer/misp-event-source.js';
+import { exportMispEvents, type MispExportReport } from './writer/misp-feed-export.js';
 
-export const USAGE = `Usage: npm run feed:generate -- --out DIR (--from-misp URL [--misp-api-key KEY] [--days N] [--insecure] | --from-list FILE [--type-hint TYPE]) [--org NAME] [--tag NAME]...
+export const USAGE = `Usage: npm run feed:generate -- --out DIR SOURCE [OPTIONS]
 
-Writes a MISP feed directory (manifest.json, one event file per day, hashes.csv) that the trigger
-reads as a feed, over HTTP or from the directory itself. Running it again adds to the same day's event.
+Writes a MISP feed directory (manifest.json, one file per event, hashes.csv) that MISP and the
+trigger read, over HTTP or from the directory itself.
 
-  --out DIR            feed directory to create or update
-  --from-misp URL      read the IDS attributes of events published in the last N days from this MISP
+Sources (exactly one):
+  --from-misp URL      export the published events of the last N days from this MISP, each as it is
+                       (its own uuid, attributes, objects, tags, galaxies); only changed events are rewritten
+  --from-list FILE     indicators, one per line (blank lines and lines starting with # are skipped),
+                       appended to the day's event
+  --from-jsonl FILE|-  JSON lines appended to the day's event: {"type": ..., "value": ...} attributes and
+                       {"object": "cowrie", "<relation>": ...} objects (templates: cowrie, file, domain-ip, url, ip-port)
+
+With --from-misp:
   --misp-api-key KEY   MISP auth key (better: the MISP_API_KEY environment variable, kept out of the process list)
-  --days N             whole UTC days to read, today included (default 1)
+  --days N             whole UTC days of publication to export, today included (default 1)
+  --filter-tags LIST   event tags in MISP's syntax: tlp:white|feed-export|!privint (one of, and none of the ! ones)
+  --filter-org LIST    creator organisations, by name or uuid, same syntax
+  --distribution LIST  distribution levels kept, for events, attributes and objects (default 0,1,2,3,4,5)
+  --ids-only           keep only the attributes flagged for IDS (default: events whole, as MISP shares them)
   --insecure           do not verify MISP's TLS certificate
-  --from-list FILE     read indicators, one per line (blank lines and lines starting with # are skipped)
-  --type-hint TYPE     MISP type of every line (ip-dst, domain, url, md5, sha1, sha256…); guessed per line otherwise
-  --org NAME           creator organisation of the events (default "MISP feed generator")
+
+With --from-list or --from-jsonl:
+  --type-hint TYPE     (--from-list) MISP type of every line (ip-dst, domain, url, md5…); guessed per line otherwise
+  --org NAME           creator organisation of the daily events (default "MISP feed generator")
   --tag NAME           event tag, for example tlp:clear (repeatable)`;
 
 export interface CliIo {
@@ -31,6 +50,8 @@ export interface CliIo {
   stderr: (line: string) => void;
   env: NodeJS.ProcessEnv;
   clock: Clock;
+  /** Read by `--from-jsonl -`; defaults to the process's standard input. */
+  stdin?: NodeJS.ReadableStream | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -55,29 +76,51 @@ export async function runFeedGenerate(argv: readonly string[], io: CliIo): Promi
     return 2;
   }
   const out = path.resolve(values.out as string);
-  const writer = new FeedWriter({ directory: out, orgName: values.org ?? 'MISP feed generator', nowMs: io.clock.now(), tags: values.tag });
   const logger: Logger = { log: (message: string, level: LogLevel = 'info') => (level === 'debug' ? undefined : io.stderr(`${level}: ${message}`)) };
   try {
-    if (values['from-list'] !== undefined) {
-      const rejected = await addFromList(writer, values['from-list'], values['type-hint'], io.clock.now());
-      if (rejected.length > 0) {
-        io.stderr(`${rejected.length} line(s) refused and not written:`);
-        for (const line of rejected.slice(0, MAX_REJECTIONS_SHOWN)) io.stderr(`  ${line}`);
-        if (rejected.length > MAX_REJECTIONS_SHOWN) io.stderr(`  … and ${rejected.length - MAX_REJECTIONS_SHOWN} more.`);
-      }
-    } else {
-      const apiKey = values['misp-api-key'] ?? (io.env['MISP_API_KEY'] as string);
-      const days = Number(values.days ?? '1');
-      const read = await addFromMisp(writer, { url: values['from-misp'] as string, apiKey, days, verifySsl: values.insecure !== true, clock: io.clock, logger });
-      io.stdout(`${read} IDS attributes read from MISP over ${days} day(s).`);
+    if (values['from-misp'] !== undefined) {
+      const report = await fromMisp(values, out, io, logger);
+      io.stdout(exportSummary(out, report));
+      return 0;
     }
-    const report = await writer.write();
-    io.stdout(summary(out, report));
+    const org = values.org ?? 'MISP feed generator';
+    if (values['from-jsonl'] !== undefined) {
+      const generator = new FeedGenerator({ directory: out, orgName: org, tags: values.tag, now: () => io.clock.now() });
+      const input = values['from-jsonl'] === '-' ? (io.stdin ?? process.stdin) : await openList(values['from-jsonl']);
+      const outcome = await addJsonLines(generator, createInterface({ input, crlfDelay: Infinity }));
+      showRefused(io, outcome.refused);
+      io.stdout(`${outcome.attributes} attributes and ${outcome.objects} objects read.`);
+      io.stdout(summary(out, await generator.flush()));
+      return 0;
+    }
+    const writer = new FeedWriter({ directory: out, orgName: org, nowMs: io.clock.now(), tags: values.tag });
+    showRefused(io, await addFromList(writer, values['from-list'] as string, values['type-hint'], io.clock.now()));
+    io.stdout(summary(out, await writer.write()));
     return 0;
   } catch (error) {
     const message = error instanceof FeedError || error instanceof MispError || error instanceof ListFileError ? error.message : `The feed could not be written: ${(error as Error).message}`;
     io.stderr(message);
     return 1;
+  }
+}
+
+function showRefused(io: CliIo, rejected: readonly string[]): void {
+  if (rejected.length === 0) return;
+  io.stderr(`${rejected.length} line(s) refused and not written:`);
+  for (const line of rejected.slice(0, MAX_REJECTIONS_SHOWN)) io.stderr(`  ${line}`);
+  if (rejected.length > MAX_REJECTIONS_SHOWN) io.stderr(`  … and ${rejected.length - MAX_REJECTIONS_SHOWN} more.`);
+}
+
+/** A readable file, opened; a missing or unreadable one is a ListFileError before anything is written. */
+async function openList(file: string): Promise<NodeJS.ReadableStream> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    return handle.createReadStream({ encoding: 'utf8' });
+  } catch (error) {
+    await handle?.close();
+    throw new ListFileError(file, (error as NodeJS.ErrnoException).code ?? String(error));
   }
 }
 
@@ -93,7 +136,12 @@ function parse(argv: readonly string[]) {
       days: { type: 'string' },
       insecure: { type: 'boolean' },
       'from-list': { type: 'string' },
+      'from-jsonl': { type: 'string' },
       'type-hint': { type: 'string' },
+      'filter-tags': { type: 'string' },
+      'filter-org': { type: 'string' },
+      distribution: { type: 'string' },
+      'ids-only': { type: 'boolean' },
       org: { type: 'string' },
       tag: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -101,19 +149,40 @@ function parse(argv: readonly string[]) {
   }).values;
 }
 
+const MISP_ONLY = ['days', 'insecure', 'filter-tags', 'filter-org', 'distribution', 'ids-only'] as const;
+
 function usageProblem(values: ReturnType<typeof parse>, env: NodeJS.ProcessEnv): string | undefined {
   if (values.out === undefined || values.out.trim() === '') return 'Missing --out DIR: the feed directory to write.';
-  const fromMisp = values['from-misp'] !== undefined;
-  const fromList = values['from-list'] !== undefined;
-  if (fromMisp === fromList) return 'Give exactly one source: --from-misp URL or --from-list FILE.';
-  if (fromMisp) {
+  const sources = (['from-misp', 'from-list', 'from-jsonl'] as const).filter((source) => values[source] !== undefined);
+  if (sources.length !== 1) return 'Give exactly one source: --from-misp URL, --from-list FILE or --from-jsonl FILE.';
+  if (values['from-misp'] !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/i.test(values['from-misp']) || !URL.canParse(values['from-misp'])) return '--from-misp takes the base URL of a MISP instance, starting with https:// or http://.';
     if (values['misp-api-key'] === undefined && !env['MISP_API_KEY']) return 'Missing the MISP auth key: set MISP_API_KEY or give --misp-api-key.';
     if (values.days !== undefined && !/^[1-9]\d{0,3}$/.test(values.days)) return `--days must be a whole number from 1 to 9999, not "${values.days}".`;
     if (values['type-hint'] !== undefined) return '--type-hint applies to --from-list only: MISP attributes carry their type.';
-  } else if (values.days !== undefined || values.insecure !== undefined) {
-    return '--days and --insecure apply to --from-misp only.';
+    if (values.org !== undefined || values.tag !== undefined) return '--org and --tag apply to --from-list and --from-jsonl: exported events keep their own organisation and tags.';
+    try {
+      selectionOf(values);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return undefined;
   }
+  if (values.org !== undefined && values.org.trim() === '') return '--org must name the creator organisation of the events.';
+  if ((values.tag ?? []).some((tag) => tag.trim() === '')) return '--tag must name a tag, for example tlp:clear.';
+  const misplaced = MISP_ONLY.filter((option) => values[option] !== undefined);
+  if (misplaced.length > 0) return `${misplaced.map((option) => `--${option}`).join(', ')} appl${misplaced.length === 1 ? 'ies' : 'y'} to --from-misp only.`;
+  if (values['from-jsonl'] !== undefined && values['type-hint'] !== undefined) return '--type-hint applies to --from-list only: JSON lines carry their type.';
   return undefined;
+}
+
+function selectionOf(values: ReturnType<typeof parse>): EventSelection {
+  return {
+    tags: values['filter-tags'] === undefined ? EMPTY_LIST : parseMispList('--filter-tags', values['filter-tags']),
+    orgs: values['filter-org'] === undefined ? EMPTY_LIST : parseMispList('--filter-org', values['filter-org']),
+    distributions: values.distribution === undefined ? ALL_DISTRIBUTIONS : parseDistributions(values.distribution),
+    idsOnly: values['ids-only'] === true,
+  };
 }
 
 /** Adds the valid lines of a list to today's event; returns the refused lines, described. */
@@ -151,47 +220,45 @@ async function addFromList(writer: FeedWriter, file: string, typeHint: string | 
   return rejected;
 }
 
-interface MispSource {
-  url: string;
-  apiKey: string;
-  days: number;
-  verifySsl: boolean;
-  clock: Clock;
-  logger: Logger;
+/** Exports the events published in the last `--days` UTC days, today included. */
+async function fromMisp(values: ReturnType<typeof parse>, out: string, io: CliIo, logger: Logger): Promise<MispExportReport> {
+  const apiKey = values['misp-api-key'] ?? (io.env['MISP_API_KEY'] as string);
+  const days = Number(values.days ?? '1');
+  const now = io.clock.now();
+  const since = (Math.floor(now / DAY_MS) - (days - 1)) * DAY_MS;
+  const source = new MispEventSource({ baseUrl: values['from-misp'] as string, apiKey, verifySsl: values.insecure !== true, clock: io.clock, logger });
+  const selection = selectionOf(values);
+  try {
+    return await exportMispEvents({
+      source,
+      writer: new EventFeedWriter(directoryFiles(out), { distributions: [...selection.distributions].sort(), idsOnly: selection.idsOnly }),
+      selection,
+      since: since / 1000,
+      until: Math.floor(now / 1000),
+      logger,
+    });
+  } finally {
+    source.close();
+  }
 }
 
-/**
- * Adds the IDS attributes of events published in the last `days` UTC days, one search per day, so
- * that each attribute lands in the daily event of its event's publication day.
- */
-async function addFromMisp(writer: FeedWriter, source: MispSource): Promise<number> {
-  const client = new MispClient({ baseUrl: source.url, apiKey: source.apiKey, verifySsl: source.verifySsl, clock: source.clock, logger: source.logger });
-  let read = 0;
-  try {
-    const now = source.clock.now();
-    const today = Math.floor(now / DAY_MS) * DAY_MS;
-    for (let back = source.days - 1; back >= 0; back--) {
-      const dayStart = today - back * DAY_MS;
-      const day = new Date(dayStart).toISOString().slice(0, 10);
-      const search = { publishedSince: dayStart / 1000, publishedUntil: (dayStart + DAY_MS) / 1000 - 1, pageSize: 1_000 };
-      for await (const page of client.searchAttributes(search)) {
-        for (const attribute of page.attributes) {
-          if (!attribute.toIds || attribute.deleted) continue;
-          writer.add({ type: attribute.type, value: attribute.value, uuid: attribute.uuid, timestamp: attribute.timestamp || Math.floor(now / 1000), day });
-          read++;
-        }
-      }
-    }
-  } finally {
-    client.close();
-  }
-  return read;
+function exportSummary(directory: string, report: MispExportReport): string {
+  const created = report.written.filter((event) => event.created).length;
+  return [
+    `Feed written to ${directory}: MISP listed ${report.listed} events, ${report.excluded} left out by the selection; ` +
+      `${created} new and ${report.written.length - created} changed events written (${report.attributes} attributes, ` +
+      `${report.attributesLeftOut} attributes and ${report.objectsLeftOut} objects left out), ${report.unchanged} unchanged, ` +
+      `${report.removed.length} removed; the manifest lists ${report.manifestEvents} events.` +
+      (report.settingsChanged ? ' --distribution or --ids-only changed since the last run: every event was written again.' : ''),
+    ...report.written.map((event) => `  ${event.uuid}.json: ${event.attributes} attributes${event.created ? ' (new)' : ' (updated)'} ${JSON.stringify(event.info)}`),
+  ].join('\n');
 }
 
 function summary(directory: string, report: FeedWriteReport): string {
   const events = report.events.map((event) => `  ${event.date} ${event.uuid}.json: ${event.attributes} attributes${event.created ? ' (new)' : event.changed ? ' (updated)' : ' (unchanged)'}`);
   return [
-    `Feed written to ${directory}: ${report.attributesAdded} attributes added, ${report.attributesUpdated} updated, ${report.attributesUnchanged} already there; the manifest lists ${report.manifestEvents} events.`,
+    `Feed written to ${directory}: ${report.attributesAdded} attributes added, ${report.attributesUpdated} updated, ${report.attributesUnchanged} already there` +
+      `${report.objectsAdded > 0 ? `, ${report.objectsAdded} objects added` : ''}; the manifest lists ${report.manifestEvents} events.`,
     ...events,
   ].join('\n');
 }

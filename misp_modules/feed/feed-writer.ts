@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { FeedDirectoryError } from './errors/feed-directory-error.js';
-import { eventOf } from './feed-event.js';
+import { holdsLineBreakOrControl } from '../iocs/text-guards.js';
+import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
 import { eventHashLines, type HashedAttribute } from './feed-hashes.js';
-import { EVENT_UUID } from './feed-manifest.js';
 import { uuidV5 } from './feed-uuid.js';
 import { defaultCategory } from './indicator-type.js';
+import { directoryFiles, type FeedFiles } from './writer/feed-files.js';
+import { hashBlock, hashesText, hashLinesByEvent } from './writer/hash-lines.js';
+import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './writer/feed-directory.js';
 
 /** One attribute to write into the feed. */
 export interface FeedIndicator {
@@ -20,6 +19,17 @@ export interface FeedIndicator {
   day: string;
   category?: string | undefined;
   comment?: string | undefined;
+  /** Detection material (MISP's IDS flag). Default true. */
+  toIds?: boolean | undefined;
+  /** Attribute tags, for example `honeypot:ssh`. */
+  tags?: readonly string[] | undefined;
+}
+
+/** A MISP object ready to be written, its attributes included (see `buildFeedObject`). */
+export interface FeedObject extends Record<string, unknown> {
+  uuid: string;
+  name: string;
+  Attribute: Array<Record<string, unknown>>;
 }
 
 export interface FeedWriterOptions {
@@ -32,6 +42,10 @@ export interface FeedWriterOptions {
   nowMs: number;
   /** Event tags, for example `tlp:clear`. */
   tags?: readonly string[] | undefined;
+  /** Title of the daily events before `: <what> of <day>`; defaults to the organisation name. */
+  eventInfo?: string | undefined;
+  /** Where the files go; defaults to the directory itself. */
+  files?: FeedFiles | undefined;
 }
 
 export interface FeedWriteReport {
@@ -40,6 +54,7 @@ export interface FeedWriteReport {
   attributesAdded: number;
   attributesUpdated: number;
   attributesUnchanged: number;
+  objectsAdded: number;
   /** Events listed in the manifest after the write, all producers included. */
   manifestEvents: number;
 }
@@ -58,10 +73,10 @@ interface WrittenAttribute extends Json {
   deleted: boolean;
   disable_correlation: boolean;
   object_relation: null;
+  Tag?: Array<{ name: string; colour: string }>;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const TAG_COLOUR = '#ffffff';
 
 /**
  * Writes a MISP feed directory (manifest.json, one `<uuid>.json` per event, hashes.csv) in daily
@@ -73,10 +88,27 @@ const TAG_COLOUR = '#ffffff';
  */
 export class FeedWriter {
   private readonly orgUuid: string;
-  private readonly days = new Map<string, Map<string, FeedIndicator>>();
+  private days = new Map<string, Map<string, FeedIndicator>>();
+  private objects = new Map<string, FeedObject[]>();
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly files: FeedFiles;
 
   constructor(private readonly options: FeedWriterOptions) {
+    for (const [setting, value] of [['organisation', options.orgName], ...(options.tags ?? []).map((tag) => ['event tag', tag])] as const) {
+      if (typeof value !== 'string' || value.trim() === '' || holdsLineBreakOrControl(value)) {
+        throw new InvalidFeedOptionsError(setting, `The ${setting} of a feed must be a non-empty name on one line, not ${JSON.stringify(value)}: MISP refuses events without it.`);
+      }
+    }
     this.orgUuid = options.orgUuid ?? uuidV5(`organisation:${options.orgName}`);
+    this.files = options.files ?? directoryFiles(options.directory);
+  }
+
+  /** Attributes and objects queued and not yet written. */
+  get pending(): number {
+    let count = 0;
+    for (const attributes of this.days.values()) count += attributes.size;
+    for (const objects of this.objects.values()) count += objects.length;
+    return count;
   }
 
   /** The uuid of the daily event for `day` (`YYYY-MM-DD`). */
@@ -85,8 +117,8 @@ export class FeedWriter {
   }
 
   /** Queues an indicator for its day's event; the same attribute twice is kept once (the later wins). */
-  add(indicator: FeedIndicator): void {
-    if (!DAY.test(indicator.day)) throw new RangeError(`The day of an indicator must be YYYY-MM-DD, not ${JSON.stringify(indicator.day)}.`);
+  add(indicator: FeedIndicator): string {
+    checkDay(indicator.day);
     const eventUuid = this.eventUuid(indicator.day);
     const uuid = indicator.uuid ?? uuidV5(`attribute:${eventUuid}:${indicator.type}\u0000${indicator.value}`);
     let attributes = this.days.get(indicator.day);
@@ -95,18 +127,62 @@ export class FeedWriter {
       this.days.set(indicator.day, attributes);
     }
     attributes.set(uuid, { ...indicator, uuid });
+    return uuid;
   }
 
-  async write(): Promise<FeedWriteReport> {
-    const { directory } = this.options;
-    await mkdir(directory, { recursive: true });
-    const manifest = await this.readManifest();
-    const report: FeedWriteReport = { events: [], attributesAdded: 0, attributesUpdated: 0, attributesUnchanged: 0, manifestEvents: 0 };
-    const nowSeconds = Math.floor(this.options.nowMs / 1000);
+  /** Queues an object for its day's event; every object is a new one (objects have no natural identity). */
+  addObject(day: string, object: FeedObject): void {
+    checkDay(day);
+    let objects = this.objects.get(day);
+    if (objects === undefined) {
+      objects = [];
+      this.objects.set(day, objects);
+    }
+    objects.push(object);
+  }
 
-    for (const day of [...this.days.keys()].sort()) {
+  /**
+   * Writes what was queued and forgets it, so that the writer can be used again. `nowMs`
+   * overrides the time given at construction (a long-lived generator writes at many times).
+   */
+  write(nowMs: number = this.options.nowMs): Promise<FeedWriteReport> {
+    // One write at a time: two at once would each rewrite the manifest without the other's events.
+    const run = this.writing.then(() => this.writeNow(nowMs));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(nowMs: number): Promise<FeedWriteReport> {
+    // What is added while the files are being written waits for the next write.
+    const queued = { days: this.days, objects: this.objects };
+    this.days = new Map();
+    this.objects = new Map();
+    try {
+      return await this.writeQueued(queued, nowMs);
+    } catch (error) {
+      // Nothing is lost to a failed write: what it held is queued again, before what came since.
+      for (const [day, attributes] of this.days) {
+        const earlier = queued.days.get(day);
+        if (earlier === undefined) queued.days.set(day, attributes);
+        else for (const [uuid, indicator] of attributes) earlier.set(uuid, indicator);
+      }
+      for (const [day, objects] of this.objects) queued.objects.set(day, [...(queued.objects.get(day) ?? []), ...objects]);
+      this.days = queued.days;
+      this.objects = queued.objects;
+      throw error;
+    }
+  }
+
+  private async writeQueued(queued: { days: Map<string, Map<string, FeedIndicator>>; objects: Map<string, FeedObject[]> }, nowMs: number): Promise<FeedWriteReport> {
+    const manifest = await readOwnManifest(this.files);
+    const rewritten = new Map<string, Json>();
+    const report: FeedWriteReport = { events: [], attributesAdded: 0, attributesUpdated: 0, attributesUnchanged: 0, objectsAdded: 0, manifestEvents: 0 };
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const days = [...new Set([...queued.days.keys(), ...queued.objects.keys()])].sort();
+
+    for (const day of days) {
       const uuid = this.eventUuid(day);
-      const existing = await this.readEvent(uuid);
+      const existing = await readOwnEvent(this.files, uuid);
       const event = existing ?? this.newEvent(uuid, day);
       const attributes = (Array.isArray(event['Attribute']) ? event['Attribute'] : []) as Json[];
       const byUuid = new Map<string, number>();
@@ -114,7 +190,7 @@ export class FeedWriter {
         if (typeof attribute['uuid'] === 'string') byUuid.set(attribute['uuid'], index);
       });
       let changed = existing === undefined;
-      for (const indicator of (this.days.get(day) as Map<string, FeedIndicator>).values()) {
+      for (const indicator of (queued.days.get(day) ?? new Map<string, FeedIndicator>()).values()) {
         const written = this.attribute(indicator);
         const index = byUuid.get(written.uuid);
         if (index === undefined) {
@@ -131,19 +207,28 @@ export class FeedWriter {
         }
       }
       event['Attribute'] = attributes;
+      const objects = queued.objects.get(day) ?? [];
+      if (objects.length > 0) {
+        event['Object'] = [...(Array.isArray(event['Object']) ? (event['Object'] as Json[]) : []), ...objects];
+        report.objectsAdded += objects.length;
+        changed = true;
+      }
       if (changed) {
         const previous = Number(event['timestamp']) || 0;
         const timestamp = String(Math.max(nowSeconds, previous + 1));
         event['timestamp'] = timestamp;
         event['publish_timestamp'] = timestamp;
-        await writeAtomically(path.join(directory, `${uuid}.json`), `${JSON.stringify({ Event: event })}\n`);
+        await this.files.write(`${uuid}.json`, `${JSON.stringify({ Event: event })}\n`);
+        rewritten.set(uuid, event);
       }
-      manifest.set(uuid, this.manifestEntry(event));
-      report.events.push({ uuid, date: day, created: existing === undefined, changed, attributes: attributes.length });
+      manifest.set(uuid, manifestEntryOf(event));
+      const objectAttributes = Array.isArray(event['Object']) ? (event['Object'] as Json[]).reduce((sum, object) => sum + (Array.isArray(object['Attribute']) ? object['Attribute'].length : 0), 0) : 0;
+      report.events.push({ uuid, date: day, created: existing === undefined, changed, attributes: attributes.length + objectAttributes });
     }
-
-    await writeAtomically(path.join(directory, 'hashes.csv'), await this.hashes(manifest));
-    await writeAtomically(path.join(directory, 'manifest.json'), `${JSON.stringify(Object.fromEntries(manifest))}\n`);
+    if (rewritten.size > 0 || (await this.files.read(MANIFEST_FILE)) === undefined) {
+      await this.files.write(HASHES_FILE, await this.hashes(manifest, rewritten));
+      await this.files.write(MANIFEST_FILE, `${JSON.stringify(Object.fromEntries(manifest))}\n`);
+    }
     report.manifestEvents = manifest.size;
     return report;
   }
@@ -151,7 +236,7 @@ export class FeedWriter {
   private newEvent(uuid: string, day: string): Json {
     return {
       uuid,
-      info: `${this.options.orgName}: IDS indicators of ${day}`,
+      info: `${this.options.eventInfo ?? this.options.orgName}: IDS indicators of ${day}`,
       date: day,
       analysis: '2',
       threat_level_id: '4',
@@ -165,83 +250,48 @@ export class FeedWriter {
   }
 
   private attribute(indicator: FeedIndicator & { uuid?: string | undefined }): WrittenAttribute {
-    return {
+    const written: WrittenAttribute = {
       uuid: indicator.uuid as string,
       type: indicator.type,
       category: indicator.category ?? defaultCategory(indicator.type),
       value: indicator.value,
-      to_ids: true,
+      to_ids: indicator.toIds ?? true,
       timestamp: String(indicator.timestamp),
       comment: indicator.comment ?? '',
       deleted: false,
       disable_correlation: false,
       object_relation: null,
     };
+    if (indicator.tags !== undefined && indicator.tags.length > 0) written.Tag = indicator.tags.map((name) => ({ name, colour: TAG_COLOUR }));
+    return written;
   }
 
-  private manifestEntry(event: Json): Json {
-    const orgc = (event['Orgc'] ?? {}) as Json;
-    const tags = Array.isArray(event['Tag']) ? (event['Tag'] as Json[]) : [];
-    return {
-      Orgc: { name: orgc['name'], uuid: orgc['uuid'] },
-      Tag: tags.map((tag) => ({ colour: tag['colour'] ?? TAG_COLOUR, name: tag['name'] })),
-      info: event['info'],
-      date: event['date'],
-      analysis: Number(event['analysis']) || 0,
-      threat_level_id: Number(event['threat_level_id']) || 4,
-      timestamp: Number(event['timestamp']) || 0,
-    };
-  }
-
-  /** The manifest already in the directory, in its order; refuses a file that is not one. */
-  private async readManifest(): Promise<Map<string, Json>> {
-    const text = await readOptional(path.join(this.options.directory, 'manifest.json'));
-    if (text === undefined) return new Map();
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch {
-      throw new FeedDirectoryError(this.options.directory, 'its manifest.json is not JSON. Choose an empty directory or an existing MISP feed.');
-    }
-    if (typeof document !== 'object' || document === null || Array.isArray(document) || !Object.keys(document).every((key) => EVENT_UUID.test(key))) {
-      throw new FeedDirectoryError(this.options.directory, 'its manifest.json is not a MISP feed manifest. Choose an empty directory or an existing MISP feed.');
-    }
-    return new Map(Object.entries(document as Record<string, Json>));
-  }
-
-  /** The `Event` of an existing event file, or undefined when there is none; refuses a file that is not one. */
-  private async readEvent(uuid: string): Promise<Json | undefined> {
-    const text = await readOptional(path.join(this.options.directory, `${uuid}.json`));
-    if (text === undefined) return undefined;
-    let event: Json | undefined;
-    try {
-      event = eventOf(JSON.parse(text));
-    } catch {
-      event = undefined;
-    }
-    if (event === undefined) throw new FeedDirectoryError(this.options.directory, `${uuid}.json exists but is not a MISP event; move it away or choose another directory.`);
-    return event;
-  }
-
-  /** hashes.csv for every event of the manifest, in manifest order, from the files on disk. */
-  private async hashes(manifest: Map<string, Json>): Promise<string> {
-    const lines: string[] = [];
+  /**
+   * hashes.csv for every event of the manifest, in manifest order: the rewritten events' lines made
+   * anew, the others' kept from the file; an event the file has no line for is read from disk.
+   */
+  private async hashes(manifest: Map<string, Json>, rewritten: Map<string, Json>): Promise<string> {
+    const byEvent = hashLinesByEvent(await this.files.read(HASHES_FILE), (uuid) => manifest.has(uuid) && !rewritten.has(uuid));
     for (const uuid of manifest.keys()) {
-      const event = await this.readEvent(uuid).catch(() => undefined);
-      if (event === undefined) continue;
-      const attributes: HashedAttribute[] = [];
-      const collect = (list: unknown): void => {
-        if (!Array.isArray(list)) return;
-        for (const attribute of list as Json[]) {
-          if (typeof attribute?.['type'] === 'string' && typeof attribute['value'] === 'string') attributes.push({ type: attribute['type'], value: attribute['value'] });
-        }
-      };
-      collect(event['Attribute']);
-      if (Array.isArray(event['Object'])) for (const object of event['Object'] as Json[]) collect(object?.['Attribute']);
-      lines.push(...eventHashLines(uuid, attributes));
+      if (byEvent.has(uuid)) continue;
+      const event = rewritten.get(uuid) ?? (await readOwnEvent(this.files, uuid).catch(() => undefined));
+      if (event !== undefined) byEvent.set(uuid, hashBlock(eventHashLines(uuid, hashedAttributes(event))));
     }
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    return hashesText(manifest.keys(), byEvent);
   }
+}
+
+/** The attributes of an event that hashes.csv lists: those with a textual type and value. */
+export function hashedAttributes(event: Json): HashedAttribute[] {
+  const attributes: HashedAttribute[] = [];
+  for (const attribute of allAttributes(event)) {
+    if (typeof attribute['type'] === 'string' && typeof attribute['value'] === 'string') attributes.push({ type: attribute['type'], value: attribute['value'] });
+  }
+  return attributes;
+}
+
+function checkDay(day: string): void {
+  if (!DAY.test(day)) throw new RangeError(`The day of an indicator must be YYYY-MM-DD, not ${JSON.stringify(day)}.`);
 }
 
 /** Same indicator for a reader: a timestamp alone (a list written again) is no reason to make readers fetch the event. */
@@ -249,38 +299,9 @@ function sameAttribute(existing: Json, written: WrittenAttribute): boolean {
   return (
     existing['type'] === written.type &&
     existing['value'] === written.value &&
-    existing['to_ids'] === true &&
+    existing['to_ids'] === written.to_ids &&
     existing['deleted'] !== true &&
-    (existing['comment'] ?? '') === written.comment
+    (existing['comment'] ?? '') === written.comment &&
+    JSON.stringify(existing['Tag'] ?? []) === JSON.stringify(written.Tag ?? [])
   );
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Replaces `file` whole or not at all: a reader sees the old content or the new one. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', 0o644);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -13,3 +13,6 @@ export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-header
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
 export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './feed-writer.js';
 export * from './errors/index.js';
+export { FeedGenerator, type FeedGeneratorOptions, type GeneratedAttribute, type GeneratedObjectOptions } from './writer/feed-generator.js';
+export { OBJECT_TEMPLATES, type ObjectRelation, type ObjectTemplate } from './writer/object-templates.js';
+export { directoryFiles, type FeedFiles } from './writer/feed-files.js';

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
-import { flattenEvent, MispIdAllocator, type DemoAttribute } from '../../misp_modules/dev/misp-events.js';
 import { FeedDirectoryError } from '../../misp_modules/feed/errors/feed-directory-error.js';
 import { runFeedGenerate, type CliIo } from '../../misp_modules/feed/feed-generate-cli.js';
 import { eventHashLines } from '../../misp_modules/feed/feed-hashes.js';
@@ -11,15 +9,12 @@ import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { uuidV5 } from '../../misp_modules/feed/feed-uuid.js';
 import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
-import { loadFeedFiles, startFeedServer } from './support/feed-server.js';
 import { itWithFixtures } from '../support/fixtures.js';
-import { expectedIndicator } from '../support/indicator-oracle.js';
-import { expectedIndicators, feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
+import { MispImportModel } from './support/misp-import-rules.js';
+import { feedFixture, indicatorsOf, readPages, RecordingLogger, RecordingClock, temporaryDirectory } from './support/kit.js';
 
 const CERT_FR = feedFixture('cert-fr-anssi');
-const CIRCL = feedFixture('circl-osint-sample');
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
-const MISP_KEY = 'Zq8sEcReTKeY0123456789abcdefghijklmnopqr';
 
 type Json = Record<string, unknown>;
 
@@ -139,6 +134,8 @@ describe('feed:generate from a list', () => {
     expect(hashes).toContain(`${eventHashLines(uuid, [{ type: 'ip-dst', value: '198.51.100.7' }])[0]}`);
     // Atomic writes leave no temporary file behind.
     expect(readdirSync(out.path).sort()).toEqual([`${uuid}.json`, 'hashes.csv', 'manifest.json'].sort());
+    // MISP takes every attribute of it.
+    expect(new MispImportModel().importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], eventsCreated: 1, attributesCreated: 7 });
   });
 
   it('appends a later run to the same daily event, which readers then fetch again; an identical run changes nothing', async () => {
@@ -150,6 +147,8 @@ describe('feed:generate from a list', () => {
     const sync = await FeedSyncState.load(state.path, logger);
 
     expect(await runFeedGenerate(['--out', out.path, '--from-list', first], io)).toBe(0);
+    const misp = new MispImportModel();
+    expect(misp.importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], attributesCreated: 2 });
     const one = await readBack(out.path, sync);
     await one.cycle.commit(true);
 
@@ -162,6 +161,8 @@ describe('feed:generate from a list', () => {
     await two.cycle.commit(true);
     expect(two.cycle.stats.eventsFetched).toBe(1);
     expect(two.indicators).toEqual(new Set(['domain-name.value evil.example.com', 'domain-name.value other.example.net', 'ipv4-addr.value 198.51.100.7']));
+    // A MISP that pulled the first run updates the day's event in place with the new attribute.
+    expect(misp.importFeed(out.path)).toMatchObject({ problems: [], attributesRefused: [], eventsUpdated: 1, attributesCreated: 1 });
 
     clock.nowMs += 3_600_000;
     expect(await runFeedGenerate(['--out', out.path, '--from-list', second], io)).toBe(0);
@@ -188,65 +189,5 @@ describe('feed:generate from a list', () => {
     expect(io.err.join('\n')).toContain('Missing the MISP auth key');
     expect(await runFeedGenerate(['--out', out.path, '--from-list', path.join(state.path, 'missing.txt')], io)).toBe(1);
     expect(io.err.at(-1)).toMatch(/missing\.txt cannot be read \(ENOENT\)/);
-  });
-});
-
-describe('feed:generate from a MISP instance', () => {
-  let misp: DemoMispServer;
-
-  afterEach(async () => {
-    await misp?.close();
-  });
-
-  /** The events of a fixture feed as a MISP holding them would serve them, published at `at`. */
-  function published(directory: string, at: number, ids: MispIdAllocator, only?: number): DemoAttribute[] {
-    const files = readdirSync(directory).filter((name) => name.endsWith('.json') && name !== 'manifest.json').sort().slice(0, only);
-    return files.flatMap((name) => flattenEvent(json(path.join(directory, name)), ids, { publishedAt: at }, name));
-  }
-
-  itWithFixtures('writes one daily event per publication day, and the feed reads back with nothing lost', async () => {
-    const ids = new MispIdAllocator();
-    const today = published(CERT_FR, NOW / 1000 - 3_600, ids);
-    const yesterday = published(CIRCL, NOW / 1000 - 86_400, ids, 10);
-    const tooOld = published(CIRCL, NOW / 1000 - 3 * 86_400, ids).slice(-50);
-    misp = await startDemoMispServer({ apiKey: MISP_KEY, attributes: [...today, ...yesterday, ...tooOld] });
-
-    const code = await runFeedGenerate(['--out', out.path, '--from-misp', misp.url, '--days', '2', '--org', 'Local MISP'], { ...io, env: { MISP_API_KEY: MISP_KEY } });
-    expect(io.err).toEqual([]);
-    expect(code).toBe(0);
-
-    const manifest = json(path.join(out.path, 'manifest.json')) as Record<string, { date: string }>;
-    expect(Object.values(manifest).map((entry) => entry.date).sort()).toEqual(['2025-01-14', '2025-01-15']);
-    const ids_ = (rows: DemoAttribute[]) => rows.filter((row) => row.row.to_ids && !row.row.deleted);
-    const expectedUuids = new Set([...ids_(today), ...ids_(yesterday)].map((row) => row.row.uuid));
-    const { pages, indicators } = await readBack(out.path);
-    expect(new Set(pages.flatMap((page) => page.attributes.map((attribute) => attribute.uuid)))).toEqual(expectedUuids);
-    const expected = expectedIndicators(CERT_FR).indicators;
-    for (const row of ids_(yesterday)) {
-      const verdict = expectedIndicator(row.row.type, row.row.value);
-      if (verdict.status === 'ok') expected.add(`${verdict.format} ${verdict.value}`);
-    }
-    expect(indicators).toEqual(expected);
-    // Over HTTP too, as a partner would serve the directory.
-    const server = await startFeedServer(loadFeedFiles(out.path));
-    try {
-      const logger = new RecordingLogger();
-      const source = new FeedSource({ location: server.url, verifySsl: true, clock, logger }, await FeedSyncState.load(temporaryDirectory('feed-http-').path, logger));
-      const cycle = await source.startCycle({ sinceMs: 0 }, new AbortController().signal);
-      expect(indicatorsOf(await readPages(cycle.pages))).toEqual(expected);
-      source.close();
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('reports a refused MISP key without printing it', async () => {
-    misp = await startDemoMispServer({ apiKey: MISP_KEY, attributes: [] });
-    const wrong = 'WrOnGkEy0123456789abcdefghijklmnopqrstuv';
-    const code = await runFeedGenerate(['--out', out.path, '--from-misp', misp.url, '--misp-api-key', wrong], io);
-    expect(code).toBe(1);
-    expect(io.err.join('\n')).toMatch(/Authentication failed|refused|403/);
-    expect([...io.err, ...io.out].join('\n')).not.toContain(wrong);
-    expect(readdirSync(out.path)).toEqual([]);
   });
 });

@@ -7,3 +7,6 @@ export { FeedManifestNotJsonError } from './feed-manifest-not-json-error.js';
 export { FeedUnreachableError } from './feed-unreachable-error.js';
 export { InvalidFeedOptionsError } from './invalid-feed-options-error.js';
 export { ListFileError } from './list-file-error.js';
+export { InvalidFeedAttributeError } from './invalid-feed-attribute-error.js';
+export { InvalidFeedObjectError } from './invalid-feed-object-error.js';
+export { MispEventSearchError } from './misp-event-search-error.js';

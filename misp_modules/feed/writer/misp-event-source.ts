@@ -1,0 +1,170 @@
+import got, { type Got } from 'got';
+import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
+import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../../http/backoff.js';
+import { agentsFor, type AgentSet } from '../../http/http-agents.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
+import { htmlTitle, safeExcerpt } from '../../http/safe-text.js';
+import { classifyTransportError } from '../../http/transport-failure.js';
+import { isObject, type JsonObject } from '../../misp/loose-fields.js';
+import { MispAuthenticationError } from '../../misp/errors/misp-authentication-error.js';
+import { MispEndpointNotFoundError } from '../../misp/errors/misp-endpoint-not-found-error.js';
+import type { MispError } from '../../misp/errors/misp-error.js';
+import { MispRequestRejectedError } from '../../misp/errors/misp-request-rejected-error.js';
+import { MispTlsError } from '../../misp/errors/misp-tls-error.js';
+import { MispUnreachableError } from '../../misp/errors/misp-unreachable-error.js';
+import { USER_AGENT } from '../../http/user-agent.js';
+import { DEFAULT_TIMEOUTS, MAX_RETRY_AFTER_MS } from '../../misp/misp-client.js';
+import { mispMessageOf } from '../../misp/restsearch-answer.js';
+import { MispEventSearchError } from '../errors/misp-event-search-error.js';
+
+export interface MispEventSourceOptions {
+  baseUrl: string;
+  apiKey: string;
+  verifySsl: boolean;
+  clock: Clock;
+  logger: Logger;
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** Events per page of the listing; default {@link EVENT_INDEX_PAGE_SIZE}. */
+  listingPageSize?: number;
+}
+
+const SEARCH_PATH = '/events/restSearch';
+/** Events listed per metadata page: the listing is small, the full events are fetched one by one. */
+export const EVENT_INDEX_PAGE_SIZE = 500;
+const NO_MATCHES = /^no matches/i;
+
+/**
+ * Reads events from MISP's `POST /events/restSearch`: first the listing of a selection (metadata
+ * only, paged), then each event in full, one at a time, so that memory holds one event at most.
+ * Transient failures (network, 429, 5xx) are retried with backoff through the injected clock; any
+ * other failure ends the run with the same named errors as the attribute search.
+ */
+export class MispEventSource {
+  private readonly url: string;
+  private readonly host: string;
+  private readonly secrets: readonly string[];
+  private readonly agents: AgentSet;
+  private readonly http: Got;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(private readonly options: MispEventSourceOptions) {
+    const base = new URL(options.baseUrl);
+    base.search = '';
+    base.hash = '';
+    this.url = `${base.href.replace(/\/+$/, '')}${SEARCH_PATH}`;
+    this.host = base.host;
+    this.secrets = [options.apiKey, encodeURIComponent(options.apiKey), base.username, base.password].filter((secret) => secret !== '');
+    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.agents = agentsFor(this.url, { verifySsl: options.verifySsl });
+    this.http = got.extend({
+      agent: this.agents,
+      https: { rejectUnauthorized: options.verifySsl },
+      headers: { authorization: options.apiKey, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      timeout: { lookup: DEFAULT_TIMEOUTS.connectMs, connect: DEFAULT_TIMEOUTS.connectMs, secureConnect: DEFAULT_TIMEOUTS.connectMs, request: DEFAULT_TIMEOUTS.responseMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+    });
+  }
+
+  /** The events a search selects, without their attributes, page by page. */
+  async *listEvents(filters: JsonObject): AsyncGenerator<JsonObject> {
+    for (let page = 1; ; page++) {
+      const limit = this.options.listingPageSize ?? EVENT_INDEX_PAGE_SIZE;
+      const events = await this.search({ ...filters, metadata: 1, limit, page }, `page ${page} of the event listing`);
+      yield* events;
+      if (events.length < limit) return;
+    }
+  }
+
+  /** One event in full (attributes, objects, tags, galaxies), or undefined when MISP no longer has it. */
+  async event(uuid: string): Promise<JsonObject | undefined> {
+    const events = await this.search({ uuid, includeGalaxy: 1 }, `event ${uuid}`);
+    return events.find((event) => String(event['uuid']).toLowerCase() === uuid.toLowerCase());
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** One search, retried while the failure is transient; the `Event` objects of the answer. */
+  private async search(filters: JsonObject, what: string): Promise<JsonObject[]> {
+    const body = { returnFormat: 'json', ...filters };
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(body, what);
+      if (outcome.ok) return outcome.events;
+      if (!outcome.transient || attempt >= this.maxAttempts) throw outcome.error(attempt);
+      const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.backoff);
+      this.options.logger.log(`MISP at ${this.host}, ${what}: ${outcome.summary}; attempt ${attempt + 1} of ${this.maxAttempts} in ${formatSeconds(waitMs)}.`, 'warning');
+      await this.options.clock.sleep(waitMs);
+    }
+  }
+
+  private async attempt(
+    body: JsonObject,
+    what: string,
+  ): Promise<{ ok: true; events: JsonObject[] } | { ok: false; transient: boolean; summary: string; retryAfterMs?: number | undefined; error: (attempts: number) => MispError }> {
+    let response: { statusCode: number; body: string; headers: Record<string, string | string[] | undefined> };
+    try {
+      response = await this.http.post(this.url, { json: body });
+    } catch (error) {
+      const failure = classifyTransportError(error, DEFAULT_TIMEOUTS);
+      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+      return {
+        ok: false,
+        transient: failure.transient,
+        summary: `${failure.code} (${description})`,
+        error: (attempts) => (failure.kind === 'tls' ? new MispTlsError(this.host, failure.code, description, failure.certificateRejected) : new MispUnreachableError(this.host, failure.code, description, attempts)),
+      };
+    }
+    const status = response.statusCode;
+    const text = response.body;
+    if (status >= 200 && status < 300) return { ok: true, events: this.eventsOf(text, status, response.headers['content-type'], what) };
+    const message = this.explain(text);
+    if (status === 401 || status === 403) return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(this.host, status, message) };
+    if (status === 404) {
+      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, events: [] };
+      return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(this.host, SEARCH_PATH, message) };
+    }
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
+    if (status === 429 || status >= 500) {
+      const advice = status === 429 ? 'Raise the rate limit of this API user in MISP, or run the export later.' : "Check MISP's error log; a very large event can exhaust MISP's memory or time limits.";
+      return {
+        ok: false,
+        transient: true,
+        summary: `HTTP ${status}`,
+        retryAfterMs,
+        error: (attempts) => new MispEventSearchError(this.host, what, status, `HTTP ${status} (${message || 'no explanation given'}), ${attempts} attempt${attempts === 1 ? '' : 's'} in a row`, advice),
+      };
+    }
+    return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(this.host, status, message) };
+  }
+
+  /** `{"response": [{"Event": …}, …]}` (or a bare list, or `{"response": []}` for nothing). */
+  private eventsOf(text: string, status: number, contentType: string | string[] | undefined, what: string): JsonObject[] {
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      const title = htmlTitle(text, this.secrets);
+      const received = `content type "${safeExcerpt(String(contentType ?? ''), this.secrets, 80) || 'none'}", ${title !== undefined ? `an HTML page titled "${title}"` : `starting "${safeExcerpt(text, this.secrets)}"`}`;
+      throw new MispEventSearchError(this.host, what, status, `HTTP ${status} but not JSON (${received})`, 'Check that the URL is the base URL of a MISP instance and that no login page or proxy answers in its place.');
+    }
+    const rows = isObject(answer) ? answer['response'] : answer;
+    if (!Array.isArray(rows)) {
+      const keys = isObject(answer) ? Object.keys(answer).slice(0, 5).map((key) => JSON.stringify(key)).join(', ') : typeof answer;
+      throw new MispEventSearchError(this.host, what, status, `JSON without a list of events (expected {"response": [{"Event": …}]}, got ${safeExcerpt(keys, this.secrets)})`, 'Check that the URL is the base URL of a MISP instance, version 2.4 or later.');
+    }
+    return rows.flatMap((row) => (isObject(row) && isObject(row['Event']) ? [row['Event']] : []));
+  }
+
+  private explain(body: string): string {
+    const message = mispMessageOf(body);
+    if (message !== undefined) return safeExcerpt(message, this.secrets);
+    const title = htmlTitle(body, this.secrets);
+    return title !== undefined ? `an HTML page titled "${title}"` : safeExcerpt(body, this.secrets);
+  }
+}
