@@ -2,7 +2,8 @@ import { FatalTriggerError, Trigger, type TriggerContext } from '@sekoia/automat
 import type { MispIocsPushedEvent, MispModuleConfiguration } from '../configuration/configuration.generated.js';
 import { argumentDefault } from '../configuration/module-root.js';
 import { lookbackDays, type ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
-import { checkFeedHeaders, FeedSource, FeedSyncState, parseFeedHeaders } from '../feed/index.js';
+import { checkFeedHeaders, FeedSyncState, parseFeedHeaders } from '../feed/index.js';
+import { openFeedReader, feedReaderProblems, isDocumentFormat } from '../feed/feed-reader.js';
 import { confirmedAttributes, withdrawnSince } from '../expiry/misp-withdrawals.js';
 import { isoSeconds, refreshDue, withdrawAttributes, type ExpiryOutcome, type ExpiryPorts } from '../expiry/indicator-expiry.js';
 import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } from '../filters/attribute-filter.js';
@@ -95,12 +96,14 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     }
     if (configuration.source === 'misp_feed') {
       if (!present(configuration.feed_location)) problems.push('missing feed_location (required when source is misp_feed)');
+      problems.push(...feedReaderProblems(configuration));
       try {
         feedHeadersOf(account);
       } catch (error) {
         problems.push(`feed_headers: ${(error as Error).message}`);
       }
     } else {
+      if (isDocumentFormat(configuration.feed_format)) problems.push(`feed_format: ${String(configuration.feed_format)} needs source misp_feed`);
       if (!present(account.misp_url)) problems.push('missing misp_url (required to read the MISP API)');
       if (!present(account.misp_api_key)) problems.push('missing misp_api_key (required to read the MISP API)');
     }
@@ -266,12 +269,14 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const configuration = this.configuration;
     const account = this.moduleConfiguration;
     if (configuration.source === 'misp_feed') {
-      const feed = new FeedSource(
+      const feed = openFeedReader(
+        configuration,
         {
           location: configuration.feed_location ?? '',
           headers: feedHeadersOf({ ...account }),
           concurrency: configuration.feed_concurrency,
           filter: createLocalFilter(filters),
+          s3: { endpoint: configuration.s3_endpoint, region: configuration.s3_region, accessKeyId: account.s3_access_key_id, secretAccessKey: account.s3_secret_access_key },
           clock: this.clock,
           logger: this,
           ...proxies,
@@ -443,7 +448,8 @@ function filterSettingsOf(configuration: ValidatedTriggerConfiguration): Attribu
   return {
     tags: configuration.tags,
     organisations: configuration.organisations,
-    types: configuration.attribute_types ?? DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType),
+    // MISP files a name with more than two labels from a list as a host name: a list's names are synced by default.
+    types: configuration.attribute_types ?? [...DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType), ...(configuration.source === 'misp_feed' && isDocumentFormat(configuration.feed_format) ? ['hostname'] : [])],
     enforceWarninglist: configuration.enforce_warninglist,
   };
 }

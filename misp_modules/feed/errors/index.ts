@@ -7,3 +7,4 @@ export { FeedManifestNotJsonError } from './feed-manifest-not-json-error.js';
 export { FeedUnreachableError } from './feed-unreachable-error.js';
 export { InvalidFeedOptionsError } from './invalid-feed-options-error.js';
 export { ListFileError } from './list-file-error.js';
+export { FeedDocumentUnreadableError } from './feed-document-unreadable-error.js';
