@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidFeedOptionsError } from '../feed/errors/invalid-feed-options-error.js';
 import { checkFeedHeaders } from '../feed/feed-headers.js';
 import { parseFeedLocation } from '../feed/feed-location.js';
+import type { FeedFormat } from '../feed/feed-settings.js';
 
 /**
  * Thrown when the command line or the environment of `npm run trigger:dev` cannot be used: an
@@ -31,7 +32,19 @@ export interface RealMisp {
  * location. `authorization` becomes the account's `feed_authorization`; for the demo feed, it is
  * also what the embedded server requires (a random bearer token when none is given).
  */
-export type FeedChoice = { kind: 'demo'; authorization: string | undefined } | { kind: 'location'; location: string; authorization: string | undefined };
+export type FeedChoice =
+  | { kind: 'demo'; authorization: string | undefined }
+  | { kind: 'location'; location: string; authorization: string | undefined; format?: FeedFormat | undefined; settings?: string | undefined };
+
+/** A MISP feed list (MISP's defaults.json) to list, or to take one feed's format and settings from. */
+export interface CatalogueChoice {
+  /** A file path (absolute) or an http(s) URL. */
+  source: string;
+  /** List the feeds and exit. */
+  list: boolean;
+  /** The feed to run, by name. */
+  feed: string | undefined;
+}
 
 /** A real Sekoia.io IOC collection to push to. */
 export interface RealCollection {
@@ -63,6 +76,8 @@ export interface TriggerDevOptions {
   collection: RealCollection | undefined;
   /** The collection uuid given for a dry run, if any (the embedded collection takes that name). */
   dryRunCollectionUuid: string | undefined;
+  /** --catalogue: a MISP feed list to list (--list-feeds) or to run an entry of (--catalogue-feed). */
+  catalogue: CatalogueChoice | undefined;
 }
 
 /** Seconds between cycles of the demo when no --interval is given: short enough to watch. */
@@ -83,10 +98,12 @@ const VALUE_FLAGS = {
   '--lookback-days': undefined,
   '--interval': undefined,
   '--data-path': undefined,
+  '--catalogue': undefined,
+  '--catalogue-feed': undefined,
 } as const satisfies Record<string, string | undefined>;
 
 type ValueFlag = keyof typeof VALUE_FLAGS;
-const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h'] as const;
+const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h', '--list-feeds'] as const;
 type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
 
 function isValueFlag(name: string): name is ValueFlag {
@@ -147,11 +164,21 @@ A MISP feed instead of a MISP instance (source misp_feed):
                                                   "Bearer <token>" (feed_authorization). With
                                                   --feed, the embedded feed requires this value.
 
+Any feed of a MISP feed list (MISP's own app/files/feed-metadata/defaults.json, or an export of
+a MISP's feeds), MISP, CSV and free-text feeds alike:
+  --catalogue <file|url>   the feed list to read.
+  --list-feeds             list its feeds (format, name, location) and exit.
+  --catalogue-feed <name>  run this feed, with the format and settings the list gives it, from
+                           --feed-location (a local copy of its data: a directory for a MISP feed,
+                           the file for a CSV or free-text one) or else from its own location.
+
 Examples:
   npm run trigger:dev -- --once
   npm run trigger:dev -- --feed --once
   FEED_AUTHORIZATION="Bearer ..." npm run trigger:dev -- --feed-location https://feeds.example.org/misp --dry-run --once
   MISP_URL=https://misp.example.org MISP_API_KEY=... npm run trigger:dev -- --dry-run --once
+  npm run trigger:dev -- --catalogue defaults.json --list-feeds
+  npm run trigger:dev -- --catalogue defaults.json --catalogue-feed "Feodo IP Blocklist" --feed-location ipblocklist.csv --once
   MISP_URL=... MISP_API_KEY=... SEKOIA_API_KEY=... IOC_COLLECTION_UUID=ioc-collection--... npm run trigger:dev
 `;
 
@@ -228,7 +255,8 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     throw new TriggerDevUsageError('A MISP API key is given but no MISP URL: set MISP_URL (or --misp-url).');
   }
   const misp = mispUrl === undefined ? undefined : { url: httpUrl('The MISP URL', mispUrl), apiKey: mispApiKey as string };
-  const feed = feedChoice(switches.has('--feed'), values.get('--feed-location'), setting('--feed-authorization'), values.has('--feed-authorization'), env);
+  const catalogue = catalogueChoice(values.get('--catalogue'), switches.has('--list-feeds'), values.get('--catalogue-feed'), switches.has('--feed'), env);
+  const feed = feedChoice(switches.has('--feed'), values.get('--feed-location') ?? (catalogue?.feed === undefined ? undefined : CATALOGUE_LOCATION), setting('--feed-authorization'), values.has('--feed-authorization'), env);
   if (feed !== undefined && misp !== undefined) {
     throw new TriggerDevUsageError(
       `Both a MISP (MISP_URL or --misp-url) and a feed (${feed.kind === 'demo' ? '--feed' : '--feed-location'}) are given: choose one source.`,
@@ -276,7 +304,22 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     feed,
     collection,
     dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
+    catalogue,
   };
+}
+
+/** The feed location that stands for "where the catalogue says", until the catalogue is read. */
+export const CATALOGUE_LOCATION = 'catalogue:';
+
+function catalogueChoice(source: string | undefined, list: boolean, feed: string | undefined, demo: boolean, env: NodeJS.ProcessEnv): CatalogueChoice | undefined {
+  if (source === undefined) {
+    if (list || feed !== undefined) throw new TriggerDevUsageError(`${list ? '--list-feeds' : '--catalogue-feed'} reads a feed list: add --catalogue <file or URL>.`);
+    return undefined;
+  }
+  if (!list && feed === undefined) throw new TriggerDevUsageError('--catalogue needs --list-feeds or --catalogue-feed <name>.');
+  if (feed !== undefined && demo) throw new TriggerDevUsageError('--catalogue-feed and --feed both choose a feed: keep one.');
+  const written = source.trim();
+  return { source: /^https?:\/\//i.test(written) || path.isAbsolute(written) ? written : path.resolve(env.INIT_CWD ?? process.cwd(), written), list, feed };
 }
 
 /**
@@ -302,6 +345,7 @@ function feedChoice(
     }
   }
   if (location === undefined) return { kind: 'demo', authorization };
+  if (location === CATALOGUE_LOCATION) return { kind: 'location', location, authorization };
   const written = location.trim();
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(written) || path.isAbsolute(written) ? written : path.resolve(env.INIT_CWD ?? process.cwd(), written);
   try {

@@ -31,6 +31,8 @@ const MS_PER_DAY = 86_400_000;
 const REFRESHES_PER_CYCLE = 5_000;
 
 export const IOCS_PUSHED_EVENT = 'MISP IOCs pushed';
+/** How a feed is named in logs, by format. */
+const FEED_LABELS = { misp: 'MISP feed', csv: 'CSV feed', freetext: 'free-text feed' } as const;
 
 /** What one cycle reads, whatever the source: its pages, and what to do once they were pushed. */
 interface SourceCycle {
@@ -284,7 +286,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         await FeedSyncState.load(this.dataPath, this),
       );
       return {
-        describe: `MISP feed ${feed.display}`,
+        describe: `${FEED_LABELS[configuration.feed_format ?? 'misp']} ${feed.display}`,
         // A feed has no publication cursor: it reads the whole window and skips unchanged events itself.
         open: async ({ windowStartMs }, signal) => {
           const cycle = await feed.startCycle({ sinceMs: windowStartMs }, signal);
