@@ -99,7 +99,7 @@ export interface MispIdsTriggerConfiguration {
    */
   organisations?: string[];
   /**
-   * MISP attribute types to sync. Default: ip-dst, ip-dst|port, domain, domain|ip, url, md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256. Also available: ip-src, ip-src|port, hostname, hostname|port, sha512, filename|sha512, email-src, email-dst
+   * MISP attribute types to sync. Default: ip-dst, ip-dst|port, domain, domain|ip, url, md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256 (and hostname for a CSV or free-text feed). Also available: ip-src, ip-src|port, hostname, hostname|port, sha512, filename|sha512, email-src, email-dst
    *
    * @minItems 1
    */

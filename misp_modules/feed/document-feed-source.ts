@@ -1,4 +1,5 @@
 import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
+import { safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedDocumentUnreadableError } from './errors/feed-document-unreadable-error.js';
 import { extractFromCsv } from './csv-document.js';
@@ -22,6 +23,8 @@ const ACCEPT_TEXT = 'text/plain, text/csv;q=0.9, */*;q=0.8';
 /** The attribute timestamp of a value present since the first read of this run (or of the feed). */
 const FIRST_READ_STAMP = 1;
 const FORMAT_NAMES = { csv: 'CSV', freetext: 'free-text' } as const;
+/** The start of an HTML document, after blanks and comments. */
+const HTML_PAGE = /^\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html)[\s>]/i;
 
 /**
  * Reads a CSV or free-text feed, which is one file, as MISP's "fixed event" with delta merge does:
@@ -99,8 +102,19 @@ export class DocumentFeedSource {
       };
     }
     stats.bytes = outcome.body.length;
-    stats.eventsFetched = 1;
     const text = outcome.body.toString('utf8').replace(/^\uFEFF/, '');
+    // A login, error or consent page answered in place of the list: its links must not become indicators.
+    if (HTML_PAGE.test(text.slice(0, 512))) {
+      throw new FeedDocumentUnreadableError(
+        this.display,
+        this.formatName,
+        'other',
+        'HTML page',
+        `the server answered an HTML page${outcome.contentType === '' ? '' : ` (${safeExcerpt(outcome.contentType, this.secrets, 60)})`} instead of the list`,
+        'Check that the location is the file itself and that no login page, consent page or proxy answers in its place; nothing was pushed from it.',
+      );
+    }
+    stats.eventsFetched = 1;
     let read = false;
     const stamps = new Map<number, number>();
     const pages = this.pages(text, stats, stamps, () => {

@@ -142,6 +142,16 @@ describe('failures', () => {
     expect((missing as Error).message).toContain('the file itself');
   });
 
+  it('refuses an HTML page answered in place of the list, and pushes none of its links', async () => {
+    server.body = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><a href="https://sso.example.org/login">Sign in</a></body></html>\n';
+    const source = await documentSource(sample);
+    const error = await source.startCycle(NOW, signal()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FeedDocumentUnreadableError);
+    expect((error as Error).message).toMatch(/could not be read \(HTML page: the server answered an HTML page \(.*\/plain; charset=utf-8\) instead of the list\)\. .*nothing was pushed/);
+    server.body = '<pre>\nhttp://evil-site.com/a.exe\n</pre>\n';
+    expect((await readValues(source)).values).toEqual(['url http://evil-site.com/a.exe']);
+  });
+
   it('reads a local file, and refuses a relative path', async () => {
     const { writeFileSync } = await import('node:fs');
     const file = `${data.path}/list.txt`;
