@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
@@ -37,7 +37,11 @@ const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotM
  * failures, throttling, 5xx) are bounded by `maxAttempts`. The keys never appear in a message.
  */
 export class S3FeedTransport implements FeedTransport {
-  private readonly client: S3Client;
+  /** The AWS SDK is loaded on first use: a trigger that reads no bucket never pays its start-up time and memory. */
+  private sdk: Promise<{ client: S3Client; module: typeof import('@aws-sdk/client-s3') }> | undefined;
+  private client: S3Client | undefined;
+  private closed = false;
+  private readonly config: S3ClientConfig;
   private readonly agents: AgentSet;
   private readonly secrets: readonly string[];
 
@@ -47,14 +51,14 @@ export class S3FeedTransport implements FeedTransport {
     const endpoint = settings.endpoint?.trim() || undefined;
     this.agents = agentsFor(endpoint ?? 'https://s3.amazonaws.com', { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
     const keys = settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined;
-    this.client = new S3Client({
+    this.config = {
       region: settings.region?.trim() || DEFAULT_S3_REGION,
       // A custom endpoint is addressed by path (https://host/bucket/key): most S3-compatible servers want it.
       ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
       ...(keys === undefined ? {} : { credentials: keys }),
       maxAttempts: options.maxAttempts,
       requestHandler: { httpAgent: this.agents.http, httpsAgent: this.agents.https, connectionTimeout: options.timeouts.connectMs, requestTimeout: options.timeouts.responseMs },
-    });
+    };
   }
 
   async get(file: string, etag: string | undefined, signal: AbortSignal, lastModified?: string): Promise<FetchOutcome> {
@@ -62,8 +66,10 @@ export class S3FeedTransport implements FeedTransport {
     const { bucket, prefix } = this.options.location;
     const key = file === '' ? prefix : prefix === '' ? file : `${prefix}/${file}`;
     const since = lastModified === undefined ? undefined : new Date(lastModified);
+    const { client, module } = await this.loaded();
+    const { GetObjectCommand, S3ServiceException } = module;
     try {
-      const answer = await this.client.send(
+      const answer = await client.send(
         new GetObjectCommand({
           Bucket: bucket,
           Key: key,
@@ -83,21 +89,32 @@ export class S3FeedTransport implements FeedTransport {
     } catch (error) {
       signal.throwIfAborted();
       if (statusOf(error) === 304) return { status: 'not-modified' };
-      return { status: 'failed', failure: this.failure(error) };
+      return { status: 'failed', failure: this.failure(error, error instanceof S3ServiceException) };
     }
   }
 
   close(): void {
-    this.client.destroy();
+    this.closed = true;
+    this.client?.destroy();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
 
-  private failure(error: unknown): FetchFailure {
+  private loaded(): Promise<{ client: S3Client; module: typeof import('@aws-sdk/client-s3') }> {
+    this.sdk ??= import('@aws-sdk/client-s3').then((module) => {
+      this.client = new module.S3Client(this.config);
+      // Closed while the SDK was loading: the connections it would keep are not wanted.
+      if (this.closed) this.client.destroy();
+      return { client: this.client, module };
+    });
+    return this.sdk;
+  }
+
+  private failure(error: unknown, fromService: boolean): FetchFailure {
     const status = statusOf(error);
     const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
     const name = (error as Error).name ?? 'Error';
-    if (error instanceof S3ServiceException || status !== undefined) {
+    if (fromService || status !== undefined) {
       const kind = status === 404 || MISSING.has(name) ? 'missing' : status === 401 || status === 403 || DENIED.has(name) ? 'denied' : 'other';
       const code = status === undefined ? name : `HTTP ${status}`;
       return { kind, code, description: `S3 ${name}: ${safeExcerpt((error as Error).message ?? '', this.secrets, 120)}`, status, tls: false, attempts };
