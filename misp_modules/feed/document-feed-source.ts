@@ -121,6 +121,8 @@ export class DocumentFeedSource {
       read = true;
     });
     const event = this.eventUuid;
+    // Only the validators outlive the read: the body is not held until the commit.
+    const validators = { etag: outcome.etag, lastModified: outcome.lastModified };
     return {
       stats,
       pages,
@@ -129,7 +131,7 @@ export class DocumentFeedSource {
       get eventsRead(): ReadonlySet<string> {
         return new Set(read ? [event] : []);
       },
-      commit: async (cycleComplete: boolean) => this.commit(record, cycleComplete && read, outcome, stamps),
+      commit: async (cycleComplete: boolean) => this.commit(record, cycleComplete && read, validators, stamps),
     } satisfies FeedCycle;
   }
 
