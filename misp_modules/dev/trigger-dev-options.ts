@@ -78,6 +78,8 @@ export interface TriggerDevOptions {
   dryRunCollectionUuid: string | undefined;
   /** --catalogue: a MISP feed list to list (--list-feeds) or to run an entry of (--catalogue-feed). */
   catalogue: CatalogueChoice | undefined;
+  /** The trigger's s3_endpoint, for an s3:// feed location on another service than AWS. */
+  s3Endpoint: string | undefined;
 }
 
 /** Seconds between cycles of the demo when no --interval is given: short enough to watch. */
@@ -95,6 +97,7 @@ const VALUE_FLAGS = {
   '--server': 'IOC_COLLECTION_SERVER',
   '--feed-location': undefined,
   '--feed-authorization': 'FEED_AUTHORIZATION',
+  '--s3-endpoint': 'S3_ENDPOINT',
   '--lookback-days': undefined,
   '--interval': undefined,
   '--data-path': undefined,
@@ -163,6 +166,10 @@ A MISP feed instead of a MISP instance (source misp_feed):
                            FEED_AUTHORIZATION     the Authorization header the feed requires, e.g.
                                                   "Bearer <token>" (feed_authorization). With
                                                   --feed, the embedded feed requires this value.
+  --s3-endpoint <url>      S3_ENDPOINT            with --feed-location s3://bucket/prefix: an
+                                                  S3-compatible endpoint other than AWS (s3_endpoint).
+                                                  The keys come from AWS_ACCESS_KEY_ID and
+                                                  AWS_SECRET_ACCESS_KEY, as for the AWS CLI.
 
 Any feed of a MISP feed list (MISP's own app/files/feed-metadata/defaults.json, or an export of
 a MISP's feeds), MISP, CSV and free-text feeds alike:
@@ -263,6 +270,10 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     );
   }
   const realSource = misp !== undefined || feed?.kind === 'location';
+  const s3Endpoint = setting('--s3-endpoint');
+  if (s3Endpoint !== undefined && (feed?.kind !== 'location' || !(feed.location.startsWith('s3://') || feed.location === CATALOGUE_LOCATION))) {
+    throw new TriggerDevUsageError('--s3-endpoint applies to a feed in a bucket: add --feed-location s3://<bucket>/<prefix or key>.');
+  }
 
   const sekoiaApiKey = setting('--sekoia-api-key');
   const collectionUuid = setting('--collection');
@@ -305,6 +316,7 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     collection,
     dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
     catalogue,
+    s3Endpoint: s3Endpoint === undefined ? undefined : httpUrl('The S3 endpoint', s3Endpoint),
   };
 }
 

@@ -330,6 +330,7 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     triggerConfiguration.feed_location = services.source.location;
     if (services.source.format !== undefined) triggerConfiguration.feed_format = services.source.format;
     if (services.source.settings !== undefined) triggerConfiguration.feed_settings = services.source.settings;
+    if (options.s3Endpoint !== undefined) triggerConfiguration.s3_endpoint = options.s3Endpoint;
   }
   const env: NodeJS.ProcessEnv = {
     // The secrets stay out: the runtime fetches them from url_secrets, as on the platform.

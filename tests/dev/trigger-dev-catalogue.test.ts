@@ -34,6 +34,15 @@ describe('trigger:dev --catalogue options', () => {
     expect(options.feed).toEqual({ kind: 'location', location: '/data/torlist.txt', authorization: undefined });
   });
 
+  it('takes an S3 endpoint for a feed in a bucket, from the flag or S3_ENDPOINT', () => {
+    const fromFlag = parseTriggerDevOptions(['--feed-location', 's3://feeds/misp/osint', '--s3-endpoint', 'http://127.0.0.1:9000'], {});
+    expect(fromFlag.feed).toEqual({ kind: 'location', location: 's3://feeds/misp/osint', authorization: undefined });
+    expect(fromFlag.s3Endpoint).toBe('http://127.0.0.1:9000');
+    expect(parseTriggerDevOptions(['--feed-location', 's3://feeds/misp/osint'], { S3_ENDPOINT: 'https://minio.example.org' }).s3Endpoint).toBe('https://minio.example.org');
+    expect(usage(['--s3-endpoint', 'http://127.0.0.1:9000'])).toMatch(/--feed-location s3:\/\//);
+    expect(usage(['--feed-location', 's3://feeds/x', '--s3-endpoint', 'minio:9000'])).toMatch(/S3 endpoint is not a URL|must be an http/);
+  });
+
   it('refuses what cannot be run, saying what to add', () => {
     expect(usage(['--list-feeds'])).toMatch(/add --catalogue/);
     expect(usage(['--catalogue-feed', 'x'])).toMatch(/add --catalogue/);
