@@ -229,7 +229,7 @@ async function startServices(options: TriggerDevOptions, token: string, workDire
     } else if (options.feed?.kind === 'location') {
       const format = options.feed.format ?? 'misp';
       const location = parseFeedLocation(options.feed.location, { document: isDocumentFormat(format) });
-      const how = location.kind !== 'http' ? `a ${format === 'misp' ? 'feed directory' : 'file'}` : feedAuthorization === undefined ? 'no Authorization header' : 'with the Authorization header of FEED_AUTHORIZATION';
+      const how = location.kind === 's3' ? `S3${options.s3Endpoint === undefined ? '' : ` at ${new URL(options.s3Endpoint).host}`}` : location.kind !== 'http' ? `a ${format === 'misp' ? 'feed directory' : 'file'}` : feedAuthorization === undefined ? 'no Authorization header' : 'with the Authorization header of FEED_AUTHORIZATION';
       note(`${(format === 'misp' ? 'MISP feed' : `${format} feed`).padEnd(18)} ${location.display}  (${how}${options.verifySsl || location.kind === 'directory' ? '' : ', TLS certificates not verified'})`);
       source = { kind: 'feed', location: options.feed.location, format: options.feed.format, settings: options.feed.settings };
     } else if (!options.misp) {
