@@ -30,6 +30,14 @@ export interface MispModuleConfiguration {
    * With a MISP feed as the source: other HTTP headers the feed requires, one per line as "Name: value" (for example "X-Api-Key: <key>")
    */
   feed_headers?: string;
+  /**
+   * With a feed in an S3 bucket: the access key id allowed to read it. Leave empty to use the AWS environment credentials of the container
+   */
+  s3_access_key_id?: string;
+  /**
+   * With a feed in an S3 bucket: the secret access key that goes with s3_access_key_id
+   */
+  s3_secret_access_key?: string;
 }
 
 export interface MispIdsTriggerConfiguration {
@@ -46,9 +54,25 @@ export interface MispIdsTriggerConfiguration {
    */
   source?: "misp_api" | "misp_feed";
   /**
-   * With source misp_feed: the base URL of the MISP feed as entered in MISP's feed settings (for example https://www.circl.lu/doc/misp/feed-osint; /manifest.json is added), or the absolute path of a feed directory copied to this host (for example /mnt/usb/misp-feed)
+   * With source misp_feed: the base URL of the MISP feed as entered in MISP's feed settings (for example https://www.circl.lu/doc/misp/feed-osint; /manifest.json is added), or the absolute path of a feed directory copied to this host (for example /mnt/usb/misp-feed), or s3://bucket/prefix. For a CSV or free-text feed: the URL, path or s3://bucket/key of the file itself
    */
   feed_location?: string;
+  /**
+   * With source misp_feed: the feed's format, as MISP's feed list names it (source_format): misp for a MISP feed (manifest.json and event files), csv for a CSV list, freetext for any text from which indicators are extracted as MISP's free-text import does
+   */
+  feed_format?: "misp" | "csv" | "freetext";
+  /**
+   * With a csv or freetext feed: the feed's settings as MISP's feed editor and its default feed list write them, for example {"csv":{"value":"2","delimiter":","},"common":{"excluderegex":"/^#/i"}}: csv.value is the column or columns holding indicators (from 1; empty for every column), csv.delimiter the column separator (a comma by default), common.excluderegex leaves out the values it matches
+   */
+  feed_settings?: string | {};
+  /**
+   * With an s3:// feed location on another S3-compatible service than AWS (MinIO, Ceph, a cloud's S3 API): its endpoint URL, for example https://minio.example.org:9000. Leave empty for AWS S3
+   */
+  s3_endpoint?: string;
+  /**
+   * With an s3:// feed location: the bucket's region
+   */
+  s3_region?: string;
   /**
    * Look-back window in days: the first cycle imports the IDS attributes of events published in this many last days; later cycles import only what was published since
    */
@@ -75,7 +99,7 @@ export interface MispIdsTriggerConfiguration {
    */
   organisations?: string[];
   /**
-   * MISP attribute types to sync. Default: ip-dst, ip-dst|port, domain, domain|ip, url, md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256. Also available: ip-src, ip-src|port, hostname, hostname|port, sha512, filename|sha512, email-src, email-dst
+   * MISP attribute types to sync. Default: ip-dst, ip-dst|port, domain, domain|ip, url, md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256 (and hostname for a CSV or free-text feed). Also available: ip-src, ip-src|port, hostname, hostname|port, sha512, filename|sha512, email-src, email-dst
    *
    * @minItems 1
    */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidFeedOptionsError } from '../feed/errors/invalid-feed-options-error.js';
 import { checkFeedHeaders } from '../feed/feed-headers.js';
 import { parseFeedLocation } from '../feed/feed-location.js';
+import type { FeedFormat } from '../feed/feed-settings.js';
 
 /**
  * Thrown when the command line or the environment of `npm run trigger:dev` cannot be used: an
@@ -31,7 +32,19 @@ export interface RealMisp {
  * location. `authorization` becomes the account's `feed_authorization`; for the demo feed, it is
  * also what the embedded server requires (a random bearer token when none is given).
  */
-export type FeedChoice = { kind: 'demo'; authorization: string | undefined } | { kind: 'location'; location: string; authorization: string | undefined };
+export type FeedChoice =
+  | { kind: 'demo'; authorization: string | undefined }
+  | { kind: 'location'; location: string; authorization: string | undefined; format?: FeedFormat | undefined; settings?: string | undefined };
+
+/** A MISP feed list (MISP's defaults.json) to list, or to take one feed's format and settings from. */
+export interface CatalogueChoice {
+  /** A file path (absolute) or an http(s) URL. */
+  source: string;
+  /** List the feeds and exit. */
+  list: boolean;
+  /** The feed to run, by name. */
+  feed: string | undefined;
+}
 
 /** A real Sekoia.io IOC collection to push to. */
 export interface RealCollection {
@@ -63,6 +76,10 @@ export interface TriggerDevOptions {
   collection: RealCollection | undefined;
   /** The collection uuid given for a dry run, if any (the embedded collection takes that name). */
   dryRunCollectionUuid: string | undefined;
+  /** --catalogue: a MISP feed list to list (--list-feeds) or to run an entry of (--catalogue-feed). */
+  catalogue: CatalogueChoice | undefined;
+  /** The trigger's s3_endpoint, for an s3:// feed location on another service than AWS. */
+  s3Endpoint: string | undefined;
 }
 
 /** Seconds between cycles of the demo when no --interval is given: short enough to watch. */
@@ -80,13 +97,16 @@ const VALUE_FLAGS = {
   '--server': 'IOC_COLLECTION_SERVER',
   '--feed-location': undefined,
   '--feed-authorization': 'FEED_AUTHORIZATION',
+  '--s3-endpoint': 'S3_ENDPOINT',
   '--lookback-days': undefined,
   '--interval': undefined,
   '--data-path': undefined,
+  '--catalogue': undefined,
+  '--catalogue-feed': undefined,
 } as const satisfies Record<string, string | undefined>;
 
 type ValueFlag = keyof typeof VALUE_FLAGS;
-const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h'] as const;
+const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h', '--list-feeds'] as const;
 type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
 
 function isValueFlag(name: string): name is ValueFlag {
@@ -146,12 +166,26 @@ A MISP feed instead of a MISP instance (source misp_feed):
                            FEED_AUTHORIZATION     the Authorization header the feed requires, e.g.
                                                   "Bearer <token>" (feed_authorization). With
                                                   --feed, the embedded feed requires this value.
+  --s3-endpoint <url>      S3_ENDPOINT            with --feed-location s3://bucket/prefix: an
+                                                  S3-compatible endpoint other than AWS (s3_endpoint).
+                                                  The keys come from AWS_ACCESS_KEY_ID and
+                                                  AWS_SECRET_ACCESS_KEY, as for the AWS CLI.
+
+Any feed of a MISP feed list (MISP's own app/files/feed-metadata/defaults.json, or an export of
+a MISP's feeds), MISP, CSV and free-text feeds alike:
+  --catalogue <file|url>   the feed list to read.
+  --list-feeds             list its feeds (format, name, location) and exit.
+  --catalogue-feed <name>  run this feed, with the format and settings the list gives it, from
+                           --feed-location (a local copy of its data: a directory for a MISP feed,
+                           the file for a CSV or free-text one) or else from its own location.
 
 Examples:
   npm run trigger:dev -- --once
   npm run trigger:dev -- --feed --once
   FEED_AUTHORIZATION="Bearer ..." npm run trigger:dev -- --feed-location https://feeds.example.org/misp --dry-run --once
   MISP_URL=https://misp.example.org MISP_API_KEY=... npm run trigger:dev -- --dry-run --once
+  npm run trigger:dev -- --catalogue defaults.json --list-feeds
+  npm run trigger:dev -- --catalogue defaults.json --catalogue-feed "Feodo IP Blocklist" --feed-location ipblocklist.csv --once
   MISP_URL=... MISP_API_KEY=... SEKOIA_API_KEY=... IOC_COLLECTION_UUID=ioc-collection--... npm run trigger:dev
 `;
 
@@ -228,13 +262,18 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     throw new TriggerDevUsageError('A MISP API key is given but no MISP URL: set MISP_URL (or --misp-url).');
   }
   const misp = mispUrl === undefined ? undefined : { url: httpUrl('The MISP URL', mispUrl), apiKey: mispApiKey as string };
-  const feed = feedChoice(switches.has('--feed'), values.get('--feed-location'), setting('--feed-authorization'), values.has('--feed-authorization'), env);
+  const catalogue = catalogueChoice(values.get('--catalogue'), switches.has('--list-feeds'), values.get('--catalogue-feed'), switches.has('--feed'), env);
+  const feed = feedChoice(switches.has('--feed'), values.get('--feed-location') ?? (catalogue?.feed === undefined ? undefined : CATALOGUE_LOCATION), setting('--feed-authorization'), values.has('--feed-authorization'), env);
   if (feed !== undefined && misp !== undefined) {
     throw new TriggerDevUsageError(
       `Both a MISP (MISP_URL or --misp-url) and a feed (${feed.kind === 'demo' ? '--feed' : '--feed-location'}) are given: choose one source.`,
     );
   }
   const realSource = misp !== undefined || feed?.kind === 'location';
+  const s3Endpoint = setting('--s3-endpoint');
+  if (s3Endpoint !== undefined && (feed?.kind !== 'location' || !(feed.location.startsWith('s3://') || feed.location === CATALOGUE_LOCATION))) {
+    throw new TriggerDevUsageError('--s3-endpoint applies to a feed in a bucket: add --feed-location s3://<bucket>/<prefix or key>.');
+  }
 
   const sekoiaApiKey = setting('--sekoia-api-key');
   const collectionUuid = setting('--collection');
@@ -276,7 +315,23 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     feed,
     collection,
     dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
+    catalogue,
+    s3Endpoint: s3Endpoint === undefined ? undefined : httpUrl('The S3 endpoint', s3Endpoint),
   };
+}
+
+/** The feed location that stands for "where the catalogue says", until the catalogue is read. */
+export const CATALOGUE_LOCATION = 'catalogue:';
+
+function catalogueChoice(source: string | undefined, list: boolean, feed: string | undefined, demo: boolean, env: NodeJS.ProcessEnv): CatalogueChoice | undefined {
+  if (source === undefined) {
+    if (list || feed !== undefined) throw new TriggerDevUsageError(`${list ? '--list-feeds' : '--catalogue-feed'} reads a feed list: add --catalogue <file or URL>.`);
+    return undefined;
+  }
+  if (!list && feed === undefined) throw new TriggerDevUsageError('--catalogue needs --list-feeds or --catalogue-feed <name>.');
+  if (feed !== undefined && demo) throw new TriggerDevUsageError('--catalogue-feed and --feed both choose a feed: keep one.');
+  const written = source.trim();
+  return { source: /^https?:\/\//i.test(written) || path.isAbsolute(written) ? written : path.resolve(env.INIT_CWD ?? process.cwd(), written), list, feed };
 }
 
 /**
@@ -302,6 +357,7 @@ function feedChoice(
     }
   }
   if (location === undefined) return { kind: 'demo', authorization };
+  if (location === CATALOGUE_LOCATION) return { kind: 'location', location, authorization };
   const written = location.trim();
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(written) || path.isAbsolute(written) ? written : path.resolve(env.INIT_CWD ?? process.cwd(), written);
   try {

@@ -16,6 +16,9 @@ import { moduleRoot, TRIGGER_COMMAND } from '../configuration/module-root.js';
 import type { ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
 import { MispIdsAttributesToIocCollectionTrigger } from '../trigger/misp-ids-attributes-to-ioc-collection.js';
 import { parseFeedLocation } from '../feed/feed-location.js';
+import { isDocumentFormat } from '../feed/feed-reader.js';
+import type { FeedFormat } from '../feed/feed-settings.js';
+import { applyCatalogue } from './catalogue-choice.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
 import { DEMO_EDITED_EVENT_INFO, DEMO_SEED } from './demo-events.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
@@ -188,7 +191,7 @@ async function counterValue(registry: Registry | undefined, name: string): Promi
 }
 
 /** Where the trigger reads: a MISP instance, or a MISP feed. */
-type Source = { kind: 'misp'; url: string } | { kind: 'feed'; location: string };
+type Source = { kind: 'misp'; url: string } | { kind: 'feed'; location: string; format?: FeedFormat | undefined; settings?: string | undefined };
 
 interface Services {
   runtime: RuntimeEndpointsServer;
@@ -244,10 +247,11 @@ async function startServices(options: TriggerDevOptions, token: string, workDire
       ({ feed: demoFeed, server: feedServer } = await startDemoFeed(workDirectory, feedAuthorization as string));
       source = { kind: 'feed', location: feedServer.feedUrl };
     } else if (options.feed?.kind === 'location') {
-      const location = parseFeedLocation(options.feed.location);
-      const how = location.kind === 'directory' ? 'a feed directory' : feedAuthorization === undefined ? 'no Authorization header' : 'with the Authorization header of FEED_AUTHORIZATION';
-      note(`MISP feed          ${location.display}  (${how}${options.verifySsl || location.kind === 'directory' ? '' : ', TLS certificates not verified'})`);
-      source = { kind: 'feed', location: options.feed.location };
+      const format = options.feed.format ?? 'misp';
+      const location = parseFeedLocation(options.feed.location, { document: isDocumentFormat(format) });
+      const how = location.kind === 's3' ? `S3${options.s3Endpoint === undefined ? '' : ` at ${new URL(options.s3Endpoint).host}`}` : location.kind !== 'http' ? `a ${format === 'misp' ? 'feed directory' : 'file'}` : feedAuthorization === undefined ? 'no Authorization header' : 'with the Authorization header of FEED_AUTHORIZATION';
+      note(`${(format === 'misp' ? 'MISP feed' : `${format} feed`).padEnd(18)} ${location.display}  (${how}${options.verifySsl || location.kind === 'directory' ? '' : ', TLS certificates not verified'})`);
+      source = { kind: 'feed', location: options.feed.location, format: options.feed.format, settings: options.feed.settings };
     } else if (!options.misp) {
       const attributes = loadDemoAttributes({ publishedAt: Math.floor(Date.now() / 1000) - DEMO_PUBLISHED_AGO_SECONDS });
       demoAttributes = attributes;
@@ -299,6 +303,15 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     process.stdout.write(TRIGGER_DEV_HELP);
     return 0;
   }
+  try {
+    const applied = await applyCatalogue(options, (line) => process.stdout.write(`${line}\n`));
+    if ('exitCode' in applied) return applied.exitCode;
+    options = applied.options;
+  } catch (error) {
+    if (!(error instanceof TriggerDevUsageError)) throw error;
+    process.stderr.write(`trigger:dev: ${error.message}\n`);
+    return 2;
+  }
 
   const root = moduleRoot();
   const workDirectory = path.join(root, '.trigger-dev');
@@ -319,7 +332,7 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
   } else if (options.collection && services.source.kind === 'misp') {
     dataPath = path.join(workDirectory, stateDirectoryName(new URL(services.source.url).host, options.collection.uuid));
   } else if (options.collection && services.source.kind === 'feed') {
-    dataPath = path.join(workDirectory, stateDirectoryName(`feed-${parseFeedLocation(services.source.location).display}`, options.collection.uuid));
+    dataPath = path.join(workDirectory, stateDirectoryName(`feed-${parseFeedLocation(services.source.location, { document: isDocumentFormat(services.source.format) }).display}`, options.collection.uuid));
   } else {
     dataPath = mkdtempSync(path.join(workDirectory, 'demo-'));
   }
@@ -335,6 +348,9 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
   if (services.source.kind === 'feed') {
     triggerConfiguration.source = 'misp_feed';
     triggerConfiguration.feed_location = services.source.location;
+    if (services.source.format !== undefined) triggerConfiguration.feed_format = services.source.format;
+    if (services.source.settings !== undefined) triggerConfiguration.feed_settings = services.source.settings;
+    if (options.s3Endpoint !== undefined) triggerConfiguration.s3_endpoint = options.s3Endpoint;
   }
   const env: NodeJS.ProcessEnv = {
     // The secrets stay out: the runtime fetches them from url_secrets, as on the platform.

@@ -15,7 +15,9 @@ import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import { inWindow, readManifest, type ManifestEntry } from './feed-manifest.js';
 import type { FeedRecord, FeedSyncState } from './feed-sync-state.js';
-import { DirectoryFeedTransport, HttpFeedTransport, type FetchFailure, type FeedTransport } from './feed-transport.js';
+import type { FetchFailure, FeedTransport } from './feed-transport.js';
+import { openFeedTransport, transportSettingsOf } from './open-feed-transport.js';
+import type { S3Settings } from './s3-feed-transport.js';
 
 export interface FeedSourceOptions {
   /** http(s) base URL of the feed (MISP appends /manifest.json), or an absolute directory path or file:// URL. */
@@ -38,6 +40,8 @@ export interface FeedSourceOptions {
   pageSize?: number | undefined;
   /** The trigger's tag, organisation and type filters, applied here since no MISP applies them. */
   filter?: LocalAttributeFilter | undefined;
+  /** For an `s3://` location: endpoint, region and keys. */
+  s3?: S3Settings | undefined;
 }
 
 export interface FeedCycleStats {
@@ -136,24 +140,7 @@ export class FeedSource {
     }
     this.concurrency = concurrency;
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_FEED_PAGE_SIZE));
-    if (this.location.kind === 'http') {
-      this.transport = new HttpFeedTransport({
-        location: this.location,
-        headers,
-        secrets: this.secrets,
-        verifySsl: options.verifySsl,
-        httpProxy: options.httpProxy,
-        httpsProxy: options.httpsProxy,
-        clock: options.clock,
-        logger: options.logger,
-        timeouts: options.timeouts ?? DEFAULT_FEED_TIMEOUTS,
-        maxAttempts: Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_FEED_MAX_ATTEMPTS)),
-        backoff: options.backoff,
-      });
-    } else {
-      if (Object.keys(headers).length > 0) this.logger.log(`MISP feed directory ${this.location.display}: the feed headers are not used for a local directory.`, 'warning');
-      this.transport = new DirectoryFeedTransport(this.location.directory);
-    }
+    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, this.secrets));
   }
 
   /** The feed as shown in logs: host and path, or the directory. */

@@ -8,6 +8,8 @@ export interface FeedRecord {
   etag: string | undefined;
   /** Start of the look-back window that ETag was recorded with: a wider window must read the manifest again. */
   etagSinceMs: number | undefined;
+  /** The Last-Modified of a CSV or free-text feed's file, for servers that give no ETag. */
+  lastModified?: string | undefined;
   /** Per event uuid, the manifest timestamp of the version last synced whole. */
   events: Map<string, number>;
 }
@@ -18,6 +20,7 @@ interface FeedRecordJson {
   updatedMs: number;
   etag?: string;
   etagSinceMs?: number;
+  lastModified?: string;
   events: Record<string, number>;
 }
 
@@ -60,6 +63,7 @@ export class FeedSyncState {
         record: {
           etag: typeof json.etag === 'string' ? json.etag : undefined,
           etagSinceMs: Number.isFinite(json.etagSinceMs) ? json.etagSinceMs : undefined,
+          lastModified: typeof json.lastModified === 'string' ? json.lastModified : undefined,
           events,
         },
       });
@@ -89,6 +93,7 @@ export class FeedSyncState {
       const json: FeedRecordJson = { label, updatedMs, events: Object.fromEntries(record.events) };
       if (record.etag !== undefined) json.etag = record.etag;
       if (record.etagSinceMs !== undefined) json.etagSinceMs = record.etagSinceMs;
+      if (record.lastModified !== undefined) json.lastModified = record.lastModified;
       feeds[key] = json;
     }
     await this.file.writeJson({ version: 1, feeds } satisfies FeedStateJson);

@@ -14,7 +14,7 @@ import type { FeedLocation } from './feed-location.js';
 
 /** A file of the feed as read, or why not. */
 export type FetchOutcome =
-  | { status: 'ok'; body: Buffer; etag: string | undefined; contentType: string }
+  | { status: 'ok'; body: Buffer; etag: string | undefined; contentType: string; lastModified?: string | undefined }
   | { status: 'not-modified' }
   | { status: 'failed'; failure: FetchFailure };
 
@@ -30,8 +30,11 @@ export interface FetchFailure {
 }
 
 export interface FeedTransport {
-  /** Reads `file` of the feed; with `etag`, answers not-modified when it did not change. */
-  get(file: string, etag: string | undefined, signal: AbortSignal): Promise<FetchOutcome>;
+  /**
+   * Reads `file` of the feed (`''`: the location itself, a CSV or free-text feed); with `etag` or
+   * `lastModified` (as the last answer gave them), answers not-modified when it did not change.
+   */
+  get(file: string, etag: string | undefined, signal: AbortSignal, lastModified?: string): Promise<FetchOutcome>;
   close(): void;
 }
 
@@ -47,6 +50,8 @@ export interface HttpTransportOptions {
   timeouts: { connectMs: number; responseMs: number };
   maxAttempts: number;
   backoff?: BackoffPolicy | undefined;
+  /** The Accept header: JSON for a MISP feed, any text for a CSV or free-text one. */
+  accept?: string | undefined;
 }
 
 /** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall a cycle for hours. */
@@ -69,7 +74,7 @@ export class HttpFeedTransport implements FeedTransport {
     this.http = got.extend({
       agent: this.agents,
       https: { rejectUnauthorized: options.verifySsl },
-      headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...options.headers },
+      headers: { accept: options.accept ?? 'application/json', 'user-agent': USER_AGENT, ...options.headers },
       timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, request: responseMs },
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -89,12 +94,15 @@ export class HttpFeedTransport implements FeedTransport {
     });
   }
 
-  async get(file: string, etag: string | undefined, signal: AbortSignal): Promise<FetchOutcome> {
+  async get(file: string, etag: string | undefined, signal: AbortSignal, lastModified?: string): Promise<FetchOutcome> {
     const url = new URL(this.options.location.baseUrl.href);
-    url.pathname = `${url.pathname}/${file}`;
+    if (file !== '') url.pathname = `${url.pathname}/${file}`;
+    const conditions: Record<string, string> = {};
+    if (etag !== undefined) conditions['if-none-match'] = etag;
+    if (lastModified !== undefined) conditions['if-modified-since'] = lastModified;
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
-      const outcome = await this.attempt(url, etag, attempt, signal);
+      const outcome = await this.attempt(url, conditions, attempt, signal);
       if (outcome.status !== 'retry') return outcome;
       if (attempt >= this.options.maxAttempts) return { status: 'failed', failure: outcome.failure };
       const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
@@ -111,10 +119,10 @@ export class HttpFeedTransport implements FeedTransport {
     this.agents.https.destroy();
   }
 
-  private async attempt(url: URL, etag: string | undefined, attempt: number, signal: AbortSignal): Promise<Attempt> {
+  private async attempt(url: URL, conditions: Record<string, string>, attempt: number, signal: AbortSignal): Promise<Attempt> {
     let response: Response<Buffer>;
     try {
-      response = await this.http.get(url, { responseType: 'buffer', signal, headers: etag === undefined ? {} : { 'if-none-match': etag } });
+      response = await this.http.get(url, { responseType: 'buffer', signal, headers: conditions });
     } catch (error) {
       signal.throwIfAborted();
       // got's errors hold the request options, headers included: only codes and names are read.
@@ -128,7 +136,14 @@ export class HttpFeedTransport implements FeedTransport {
     if (status === 304) return { status: 'not-modified' };
     if (status >= 200 && status < 300) {
       const header = response.headers.etag;
-      return { status: 'ok', body: response.body, etag: typeof header === 'string' && header !== '' ? header : undefined, contentType: String(response.headers['content-type'] ?? '') };
+      const modified = response.headers['last-modified'];
+      return {
+        status: 'ok',
+        body: response.body,
+        etag: typeof header === 'string' && header !== '' ? header : undefined,
+        lastModified: typeof modified === 'string' && modified !== '' ? modified : undefined,
+        contentType: String(response.headers['content-type'] ?? ''),
+      };
     }
     const code = `HTTP ${status}`;
     const description = describeStatus(status, response.body, this.options.secrets);

@@ -2,7 +2,8 @@ import { FatalTriggerError, Trigger, type TriggerContext } from '@sekoia/automat
 import type { MispIocsPushedEvent, MispModuleConfiguration } from '../configuration/configuration.generated.js';
 import { argumentDefault } from '../configuration/module-root.js';
 import { lookbackDays, type ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
-import { checkFeedHeaders, FeedSource, FeedSyncState, parseFeedHeaders } from '../feed/index.js';
+import { checkFeedHeaders, FeedSyncState, parseFeedHeaders } from '../feed/index.js';
+import { openFeedReader, feedReaderProblems, isDocumentFormat } from '../feed/feed-reader.js';
 import { confirmedAttributes, withdrawnSince } from '../expiry/misp-withdrawals.js';
 import { isoSeconds, refreshDue, withdrawAttributes, type ExpiryOutcome, type ExpiryPorts } from '../expiry/indicator-expiry.js';
 import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } from '../filters/attribute-filter.js';
@@ -31,6 +32,8 @@ const PROGRESS_INTERVAL_SECONDS = 30;
 const REFRESHES_PER_CYCLE = 5_000;
 
 export const IOCS_PUSHED_EVENT = 'MISP IOCs pushed';
+/** How a feed is named in logs, by format. */
+const FEED_LABELS = { misp: 'MISP feed', csv: 'CSV feed', freetext: 'free-text feed' } as const;
 
 /** What one cycle reads, whatever the source: its pages, and what to do once they were pushed. */
 interface SourceCycle {
@@ -104,12 +107,16 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (!present(configuration.feed_location)) {
         problems.push('In the trigger configuration, feed_location is missing; it is required when source is misp_feed, for example "https://www.circl.lu/doc/misp/feed-osint".');
       }
+      problems.push(...feedReaderProblems(configuration));
       try {
         feedHeadersOf(account);
       } catch (error) {
         problems.push(`In the module configuration, feed_headers cannot be used: ${(error as Error).message.replace(/\.?$/, '')}; expected one "Name: value" per line, for example "X-Api-Key: <key>".`);
       }
     } else {
+      if (isDocumentFormat(configuration.feed_format)) {
+        problems.push(`In the trigger configuration, feed_format is ${JSON.stringify(configuration.feed_format)}, which needs source misp_feed; expected source "misp_feed" with it, or feed_format left out.`);
+      }
       if (!present(account.misp_url)) {
         problems.push('In the module configuration, misp_url is missing; it is required to read the MISP API (source misp_api), for example "https://misp.example.org".');
       }
@@ -291,12 +298,14 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const configuration = this.configuration;
     const account = this.moduleConfiguration;
     if (configuration.source === 'misp_feed') {
-      const feed = new FeedSource(
+      const feed = openFeedReader(
+        configuration,
         {
           location: configuration.feed_location ?? '',
           headers: feedHeadersOf({ ...account }),
           concurrency: configuration.feed_concurrency,
           filter: createLocalFilter(filters),
+          s3: { endpoint: configuration.s3_endpoint, region: configuration.s3_region, accessKeyId: account.s3_access_key_id, secretAccessKey: account.s3_secret_access_key },
           clock: this.clock,
           logger: this,
           ...proxies,
@@ -304,7 +313,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         await FeedSyncState.load(this.dataPath, this),
       );
       return {
-        describe: `MISP feed ${feed.display}`,
+        describe: `${FEED_LABELS[configuration.feed_format ?? 'misp']} ${feed.display}`,
         // A feed has no publication cursor: it reads the whole window and skips unchanged events itself.
         open: async ({ windowStartMs }, signal) => {
           const cycle = await feed.startCycle({ sinceMs: windowStartMs }, signal);
@@ -480,7 +489,8 @@ function filterSettingsOf(configuration: ValidatedTriggerConfiguration): Attribu
   return {
     tags: configuration.tags,
     organisations: configuration.organisations,
-    types: configuration.attribute_types ?? DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType),
+    // MISP files a name with more than two labels from a list as a host name: a list's names are synced by default.
+    types: configuration.attribute_types ?? [...DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType), ...(configuration.source === 'misp_feed' && isDocumentFormat(configuration.feed_format) ? ['hostname'] : [])],
     enforceWarninglist: configuration.enforce_warninglist,
   };
 }

@@ -16,7 +16,7 @@ describe('manifest.json and the trigger JSON', () => {
   it('describe the MISP module and its trigger as the platform expects', () => {
     expect(manifest).toMatchObject({ name: 'MISP', slug: 'misp', categories: ['Threat Intelligence'] });
     expect(manifest.uuid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(manifest.configuration.secrets).toEqual(['misp_api_key', 'sekoia_api_key', 'feed_authorization', 'feed_headers']);
+    expect(manifest.configuration.secrets).toEqual(['misp_api_key', 'sekoia_api_key', 'feed_authorization', 'feed_headers', 's3_access_key_id', 's3_secret_access_key']);
     expect(trigger).toMatchObject({ name: 'MISP IDS Attributes to IOC Collection', docker_parameters: TRIGGER_COMMAND });
     expect(trigger.uuid).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -10,3 +10,4 @@ export { ListFileError } from './list-file-error.js';
 export { InvalidFeedAttributeError } from './invalid-feed-attribute-error.js';
 export { InvalidFeedObjectError } from './invalid-feed-object-error.js';
 export { MispEventSearchError } from './misp-event-search-error.js';
+export { FeedDocumentUnreadableError } from './feed-document-unreadable-error.js';
