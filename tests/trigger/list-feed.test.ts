@@ -64,9 +64,9 @@ describe('a CSV or free-text list as the trigger source', () => {
       });
     const refused = build({ feed_format: 'csv', feed_settings: '{"common":{"excluderegex":"^#"}}', tags: ['tlp:clear'] });
     expect(refused).toThrow(ConfigurationError);
-    expect(refused).toThrow(/feed_settings: .*between delimiters.*tags: a csv feed carries no tags/);
-    expect(build({ feed_format: 'freetext', feed_location: 's3://bucket/' })).toThrow(/feed_location: A CSV or free-text feed in S3 is one object/);
-    expect(build({ feed_format: 'csv', source: 'misp_api' })).toThrow(/feed_format: csv needs source misp_feed/);
+    expect(refused).toThrow(/feed_settings cannot be used: .*between delimiters.*tags asks for tags that a csv feed never carries/);
+    expect(build({ feed_format: 'freetext', feed_location: 's3://bucket/' })).toThrow(/feed_location cannot be used: A CSV or free-text feed in S3 is one object/);
+    expect(build({ feed_format: 'csv', source: 'misp_api' })).toThrow(/feed_format is "csv", which needs source misp_feed/);
     expect(build({ feed_format: 'csv', feed_settings: '{"csv":{"value":"2","delimiter":";"}}', tags: ['!tlp:red'] })).not.toThrow();
   });
 });
