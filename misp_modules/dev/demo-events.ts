@@ -1,11 +1,11 @@
 /**
  * The demo's MISP events, made here from a seed rather than taken from anyone: five events in
  * MISP's feed format (`{"Event": {...}}`) that hold what a real instance shows the trigger. Event
- * and object attributes, composite types (`filename|md5|sha1|sha256`, `ip-dst|port` written with
- * `|` and with `:`, `domain|ip`), IPv6, attributes not flagged for IDS and soft-deleted ones,
+ * and object attributes, composite types (`filename|md5`, `filename|sha1`, `filename|sha256`,
+ * `ip-dst|port` written with `|` and with `:`, `domain|ip`), IPv6, attributes not flagged for IDS and soft-deleted ones,
  * types the trigger does not sync, values repeated across events and in other letter cases, and
  * one event of values the validator must refuse, one of each kind. The same seed always gives the
- * same bytes; the values are random, point at nothing and are no threat data.
+ * same bytes; the values are random and are no threat data.
  */
 import { defaultCategory } from '../feed/indicator-type.js';
 import { domainFor, filenameFor, hashFor, hex, ipFor, mulberry32, pick, urlFor, uuidFrom, WORDS, type Random } from './synthetic-attributes.js';

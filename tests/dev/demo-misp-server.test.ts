@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
 import {
