@@ -105,7 +105,7 @@ export function renderChart(results: readonly BenchCaseResult[]): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">MISP IDS attributes → IOC collection: one cycle, by N</text>`);
+  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">MISP IDS attributes → IOC collection at the defaults: one cycle, by N</text>`);
   const panels = [
     { title: 'Cycle wall time (s)', values: points.map((point) => point.seconds), decimals: 2, targets: [...TARGETS.wallSeconds].map(([tn, seconds]) => ({ n: tn, value: seconds })), colour: '#1f77b4' },
     { title: 'Peak RSS of the trigger (MB)', values: points.map((point) => point.rssMb), decimals: 0, targets: [{ n: 1_000_000, value: TARGETS.peakRssBytes / MB }], colour: '#d62728' },

@@ -168,8 +168,10 @@ describe('the limiter', () => {
     const times = server.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
     expect(times).toHaveLength(10);
     const gaps = times.slice(1).map((time, i) => time - (times[i] ?? 0));
-    // Loose on purpose: the pace is the limiter's, the arrival times also carry the event loop's jitter.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(30);
+    // The arrival times also carry the jitter of both event loops on a busy machine (one late request
+    // shortens the next gap): the median gap and the whole span say the pace, not the shortest gap.
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+    expect(median).toBeGreaterThanOrEqual(40);
     expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(9 * 45 - 5);
   });
 
