@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { StateFile } from '@sekoia/automation-sdk-shim';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -156,6 +156,26 @@ describe('incremental and polite', () => {
     // Read as a first sync: every value taken as present from the start.
     expect(new Set(restarted.stamps.values())).toEqual(new Set([1]));
     expect(logger.at('warning').some((message) => message.startsWith(`The list memory ${LIST_VALUE_FILE} is ignored because it does not start with the list memory header`))).toBe(true);
+  });
+
+  it('reads the list again, with the timestamps of the last saved sync, when its memory cannot be written', async () => {
+    server.body = 'https://a.evil-site.com/x\n';
+    const source = await documentSource(sample);
+    const first = await readValues(source);
+    await first.cycle.commit(true);
+    // The crash-safe write goes through a temporary file beside the memory: a directory there makes it fail.
+    mkdirSync(path.join(data.path, `${LIST_VALUE_FILE}.tmp`));
+    clock.nowMs += 3_600_000;
+    server.body = 'https://a.evil-site.com/x\nhttps://b.evil-site.com/y\n';
+    const second = await readValues(source);
+    await expect(second.cycle.commit(true)).rejects.toThrow(/EISDIR/);
+    rmSync(path.join(data.path, `${LIST_VALUE_FILE}.tmp`), { recursive: true });
+    clock.nowMs += 3_600_000;
+    const third = await readValues(await documentSource(sample));
+    expect(third.values).toEqual(['url https://a.evil-site.com/x', 'url https://b.evil-site.com/y']);
+    expect(server.requests.at(-1)?.status).toBe(200);
+    expect(third.stamps.get('https://a.evil-site.com/x')).toBe(first.stamps.get('https://a.evil-site.com/x'));
+    expect(third.stamps.get('https://b.evil-site.com/y')).toBe(Math.floor(clock.nowMs / 1000));
   });
 
   it('reads the list again when the last cycle did not deliver everything', async () => {
