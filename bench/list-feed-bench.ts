@@ -2,17 +2,18 @@
  * `npx vite-node --config vitest.config.ts bench/list-feed-bench.ts [N]`: reads a free-text list and a
  * CSV list of N lines (default 1,000,000; a third IPv4 addresses, a third host names, a third URLs)
  * from a local file through the list reader, as the trigger does each time a list changed, and
- * prints the time, the indicators found and the peak RSS of this process (which also holds the
- * generated lists). Every line is a distinct indicator: the reader's memory of one list's values is
+ * prints the time, the indicators found, the peak RSS of this process (which also holds the
+ * generated lists) and the size of the list's memory saved in the data path. Every line is a distinct indicator: the reader's memory of one list's values is
  * at its largest.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { DocumentFeedSource } from '../misp_modules/feed/document-feed-source.js';
 import { parseFeedSettings } from '../misp_modules/feed/feed-settings.js';
 import { FeedSyncState } from '../misp_modules/feed/feed-sync-state.js';
+import { LIST_VALUE_FILE } from '../misp_modules/feed/list-value-file.js';
 
 const lines = Number((process.argv[2] ?? '1000000').replace(/[_,]/g, ''));
 const clock: Clock = { now: () => Date.now(), sleep: async () => undefined };
@@ -41,7 +42,8 @@ async function measure(format: 'csv' | 'freetext', body: string, settings: strin
   const megabytes = (Buffer.byteLength(body) / 1e6).toFixed(1);
   process.stdout.write(
     `${format.padEnd(8)} ${lines.toLocaleString('en')} lines (${megabytes} MB): ${found.toLocaleString('en')} indicators in ${seconds.toFixed(2)} s ` +
-      `(${Math.round(lines / seconds).toLocaleString('en')} lines/s), peak RSS ${Math.round(peak / 1e6)} MB\n`,
+      `(${Math.round(lines / seconds).toLocaleString('en')} lines/s), peak RSS ${Math.round(peak / 1e6)} MB, ` +
+      `memory of the values saved: ${(statSync(path.join(directory, LIST_VALUE_FILE)).size / 1e6).toFixed(1)} MB\n`,
   );
 }
 

@@ -11,6 +11,7 @@ import type { FeedRecord, FeedSyncState } from './feed-sync-state.js';
 import type { FetchFailure, FeedTransport } from './feed-transport.js';
 import { uuidV5 } from './feed-uuid.js';
 import { extractFromFreeText, type ExtractedIndicator } from './indicator-extractor.js';
+import { ListKeyCollector, ListValueStamps } from './list-value-stamps.js';
 import { openFeedTransport, transportSettingsOf } from './open-feed-transport.js';
 
 export interface DocumentFeedOptions extends FeedSourceOptions {
@@ -20,7 +21,7 @@ export interface DocumentFeedOptions extends FeedSourceOptions {
 
 /** What CSV and free-text feeds are served as; some servers refuse a request that accepts JSON only. */
 const ACCEPT_TEXT = 'text/plain, text/csv;q=0.9, */*;q=0.8';
-/** The attribute timestamp of a value present since the first read of this run (or of the feed). */
+/** The attribute timestamp of a value present since the first sync of the list (or since no memory of it was saved). */
 const FIRST_READ_STAMP = 1;
 const FORMAT_NAMES = { csv: 'CSV', freetext: 'free-text' } as const;
 /** The start of an HTML document, after blanks and comments. */
@@ -33,7 +34,8 @@ const HTML_PAGE = /^\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html)[\s>]/i;
  * a changed one is read whole, and the pipeline's memory of delivered attributes keeps what was
  * already pushed from going out again. Each value is an attribute with a uuid derived from the feed
  * and the value; a value that leaves the file leaves the event, which with `valid_for` makes it
- * lapse. A value that comes back later in the same run gets a new timestamp, so it is pushed again.
+ * lapse. A value that comes back later gets a new timestamp, so it is pushed again: the timestamps
+ * are kept in the data path with the feed's sync state, so this holds across restarts.
  */
 export class DocumentFeedSource {
   private readonly location: FeedLocation;
@@ -43,9 +45,11 @@ export class DocumentFeedSource {
   private readonly recordKey: string;
   private readonly formatName: string;
   /** Per value key (48 bits of its uuid), the timestamp its attribute carries: kept while the value stays in the file. */
-  private stamps = new Map<number, number>();
-  /** Whether a read of the file was synced whole in this run: until then, every value is taken as present from the start. */
+  private stamps = ListValueStamps.EMPTY;
+  /** Whether a read of the file was ever synced whole: until then, every value is taken as present from the start. */
   private syncedOnce = false;
+  /** Whether the timestamps saved by an earlier run were looked for. */
+  private memoryLoaded = false;
 
   constructor(
     private readonly options: DocumentFeedOptions,
@@ -79,6 +83,7 @@ export class DocumentFeedSource {
   async startCycle(_window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
     const { logger, clock } = this.options;
     const record = this.state.record(this.recordKey, this.display);
+    if (!this.memoryLoaded) await this.loadMemory();
     const stats = emptyStats();
     stats.manifestEvents = 1;
     stats.eventsInWindow = 1;
@@ -118,8 +123,11 @@ export class DocumentFeedSource {
     }
     stats.eventsFetched = 1;
     let read = false;
-    const stamps = new Map<number, number>();
-    const pages = this.pages(text, stats, stamps, () => {
+    const previous = this.stamps;
+    // A value the last sync did not see: present from the start on a first read, new since now otherwise.
+    const fresh = this.syncedOnce ? Math.floor(clock.now() / 1000) : FIRST_READ_STAMP;
+    const keys = new ListKeyCollector();
+    const pages = this.pages(text, stats, { previous, fresh, keys }, () => {
       read = true;
     });
     const event = this.eventUuid;
@@ -135,7 +143,7 @@ export class DocumentFeedSource {
       get eventsRead(): ReadonlySet<string> {
         return new Set(read ? [event] : []);
       },
-      commit: async (cycleComplete: boolean) => this.commit(record, cycleComplete && read, validators, stamps),
+      commit: async (cycleComplete: boolean) => this.commit(record, cycleComplete && read, validators, () => ListValueStamps.after(previous, keys.collected(), fresh)),
     } satisfies FeedCycle;
   }
 
@@ -144,24 +152,39 @@ export class DocumentFeedSource {
     this.transport.close();
   }
 
-  private async commit(record: FeedRecord, synced: boolean, outcome: { etag: string | undefined; lastModified?: string | undefined }, stamps: Map<number, number>): Promise<void> {
+  private async loadMemory(): Promise<void> {
+    const saved = await this.state.listValueFile(this.recordKey).load();
+    this.memoryLoaded = true;
+    if (saved === undefined) return;
+    this.stamps = saved;
+    this.syncedOnce = true;
+    this.options.logger.log(`${this.formatName} feed at ${this.display}: ${saved.size.toLocaleString('en-US')} values remembered from the last sync.`, 'info');
+  }
+
+  private async commit(record: FeedRecord, synced: boolean, outcome: { etag: string | undefined; lastModified?: string | undefined }, stampsRead: () => ListValueStamps): Promise<void> {
+    if (synced) {
+      const stamps = stampsRead();
+      // Before the sync state: should the process die (or the write fail) between the two, the file is read again.
+      await this.state.listValueFile(this.recordKey).save(stamps);
+      this.stamps = stamps;
+      this.syncedOnce = true;
+    }
     record.events.set(this.eventUuid, Math.floor(this.options.clock.now() / 1000));
     // Only a file synced whole may be skipped next time; otherwise it is read again.
     record.etag = synced ? outcome.etag : undefined;
     record.lastModified = synced ? outcome.lastModified : undefined;
     record.etagSinceMs = undefined;
-    if (synced) {
-      this.stamps = stamps;
-      this.syncedOnce = true;
-    }
     await this.state.save(this.recordKey, this.options.clock.now());
   }
 
-  private async *pages(text: string, stats: FeedCycleStats, stamps: Map<number, number>, done: () => void): AsyncGenerator<SourcePage> {
+  private async *pages(
+    text: string,
+    stats: FeedCycleStats,
+    memory: { previous: ListValueStamps; fresh: number; keys: ListKeyCollector },
+    done: () => void,
+  ): AsyncGenerator<SourcePage> {
     const { settings, filter, logger } = this.options;
     const pageSize = Math.max(1, Math.floor(this.options.pageSize ?? DEFAULT_FEED_PAGE_SIZE));
-    const firstRead = !this.syncedOnce;
-    const nowSeconds = Math.floor(this.options.clock.now() / 1000);
     const indicators: Iterable<ExtractedIndicator> = this.options.format === 'csv' ? extractFromCsv(text, settings) : extractFromFreeText(text, settings.exclude);
     let page: SourceAttribute[] = [];
     for (const indicator of indicators) {
@@ -171,8 +194,8 @@ export class DocumentFeedSource {
       }
       const uuid = uuidV5(`${this.recordKey}\n${indicator.type}\n${indicator.value}`);
       const key = valueKey(uuid);
-      const stamp = this.stamps.get(key) ?? (firstRead ? FIRST_READ_STAMP : nowSeconds);
-      stamps.set(key, stamp);
+      const stamp = memory.previous.get(key) ?? memory.fresh;
+      memory.keys.add(key);
       page.push({ uuid, type: indicator.type, value: indicator.value, timestamp: stamp, toIds: true, deleted: false, eventUuid: this.eventUuid });
       stats.attributesEmitted++;
       if (page.length >= pageSize) {

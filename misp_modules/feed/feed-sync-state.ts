@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { LIST_VALUE_FILE, ListValueFile } from './list-value-file.js';
 
 /** What is remembered of one feed between cycles and across restarts. */
 export interface FeedRecord {
@@ -43,10 +44,14 @@ const MAX_FEEDS = 8;
 export class FeedSyncState {
   private readonly records = new Map<string, { label: string; updatedMs: number; record: FeedRecord }>();
 
-  private constructor(private readonly file: StateFile) {}
+  private constructor(
+    private readonly file: StateFile,
+    private readonly dataPath: string,
+    private readonly logger: Logger,
+  ) {}
 
   static async load(dataPath: string, logger: Logger): Promise<FeedSyncState> {
-    const state = new FeedSyncState(new StateFile(path.join(dataPath, FEED_STATE_FILE), logger));
+    const state = new FeedSyncState(new StateFile(path.join(dataPath, FEED_STATE_FILE), logger), dataPath, logger);
     const saved = await state.file.readJson<FeedStateJson>();
     if (saved === undefined) return state;
     if (saved?.version !== 1 || typeof saved.feeds !== 'object' || saved.feeds === null) {
@@ -81,6 +86,11 @@ export class FeedSyncState {
     }
     entry.label = label;
     return entry.record;
+  }
+
+  /** The file that keeps the memory of a CSV or free-text list's values, beside this state. */
+  listValueFile(locationKey: string): ListValueFile {
+    return new ListValueFile(path.join(this.dataPath, LIST_VALUE_FILE), digest(locationKey), this.logger);
   }
 
   /** Writes every record; `touched` marks the feed just synced as the most recent. */

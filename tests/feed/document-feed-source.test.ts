@@ -1,8 +1,12 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { StateFile } from '@sekoia/automation-sdk-shim';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DocumentFeedSource, type DocumentFeedOptions } from '../../misp_modules/feed/document-feed-source.js';
 import { FeedDocumentUnreadableError } from '../../misp_modules/feed/errors/feed-document-unreadable-error.js';
 import { parseFeedSettings } from '../../misp_modules/feed/feed-settings.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
+import { LIST_VALUE_FILE } from '../../misp_modules/feed/list-value-file.js';
 import { startDocumentServer, type DocumentServer } from './support/document-server.js';
 import { readPages, RecordingClock, RecordingLogger, temporaryDirectory } from './support/kit.js';
 import { LIST_SAMPLES, type ListSample } from './support/list-samples.js';
@@ -112,6 +116,66 @@ describe('incremental and polite', () => {
     // Back after it left (and lapsed, with valid_for): a new version of the attribute, pushed again.
     expect(third.stamps.get('https://a.evil-site.com/x')).not.toBe(first.stamps.get('https://a.evil-site.com/x'));
     expect(third.stamps.get('https://b.evil-site.com/y')).toBe(first.stamps.get('https://b.evil-site.com/y'));
+  });
+
+  it('keeps the timestamps across a restart: a value that came back meanwhile is new, one that stayed is not', async () => {
+    server.body = 'https://a.evil-site.com/x\nhttps://b.evil-site.com/y\n';
+    const before = await documentSource(sample);
+    const first = await readValues(before);
+    await first.cycle.commit(true);
+    clock.nowMs += 3_600_000;
+    server.body = 'https://b.evil-site.com/y\nhttps://c.evil-site.com/z\n';
+    const second = await readValues(before);
+    await second.cycle.commit(true);
+    before.close();
+
+    clock.nowMs += 3_600_000;
+    server.body = 'https://a.evil-site.com/x\nhttps://b.evil-site.com/y\nhttps://c.evil-site.com/z\n';
+    const after = await documentSource(sample);
+    const third = await readValues(after);
+    await third.cycle.commit(true);
+    expect(third.stamps.get('https://a.evil-site.com/x')).toBe(Math.floor(clock.nowMs / 1000));
+    expect(third.stamps.get('https://b.evil-site.com/y')).toBe(first.stamps.get('https://b.evil-site.com/y'));
+    expect(third.stamps.get('https://c.evil-site.com/z')).toBe(second.stamps.get('https://c.evil-site.com/z'));
+    expect(logger.at('info')).toContain(`free-text feed at ${after.display}: 2 values remembered from the last sync.`);
+  });
+
+  it('saves no timestamps from a cycle that did not deliver everything, and reads a damaged memory as none', async () => {
+    server.body = 'https://a.evil-site.com/x\n';
+    const source = await documentSource(sample);
+    await (await readValues(source)).cycle.commit(false);
+    expect(existsSync(path.join(data.path, LIST_VALUE_FILE))).toBe(false);
+    await (await readValues(source)).cycle.commit(true);
+    expect(existsSync(path.join(data.path, LIST_VALUE_FILE))).toBe(true);
+
+    // A valid frame around bytes that are not a list memory.
+    await new StateFile(path.join(data.path, LIST_VALUE_FILE), logger).writeBytes(Buffer.from('not a list memory'));
+    clock.nowMs += 3_600_000;
+    server.body = 'https://a.evil-site.com/x\nhttps://b.evil-site.com/y\n';
+    const restarted = await readValues(await documentSource(sample));
+    // Read as a first sync: every value taken as present from the start.
+    expect(new Set(restarted.stamps.values())).toEqual(new Set([1]));
+    expect(logger.at('warning').some((message) => message.startsWith(`The list memory ${LIST_VALUE_FILE} is ignored because it does not start with the list memory header`))).toBe(true);
+  });
+
+  it('reads the list again, with the timestamps of the last saved sync, when its memory cannot be written', async () => {
+    server.body = 'https://a.evil-site.com/x\n';
+    const source = await documentSource(sample);
+    const first = await readValues(source);
+    await first.cycle.commit(true);
+    // The crash-safe write goes through a temporary file beside the memory: a directory there makes it fail.
+    mkdirSync(path.join(data.path, `${LIST_VALUE_FILE}.tmp`));
+    clock.nowMs += 3_600_000;
+    server.body = 'https://a.evil-site.com/x\nhttps://b.evil-site.com/y\n';
+    const second = await readValues(source);
+    await expect(second.cycle.commit(true)).rejects.toThrow(/EISDIR/);
+    rmSync(path.join(data.path, `${LIST_VALUE_FILE}.tmp`), { recursive: true });
+    clock.nowMs += 3_600_000;
+    const third = await readValues(await documentSource(sample));
+    expect(third.values).toEqual(['url https://a.evil-site.com/x', 'url https://b.evil-site.com/y']);
+    expect(server.requests.at(-1)?.status).toBe(200);
+    expect(third.stamps.get('https://a.evil-site.com/x')).toBe(first.stamps.get('https://a.evil-site.com/x'));
+    expect(third.stamps.get('https://b.evil-site.com/y')).toBe(Math.floor(clock.nowMs / 1000));
   });
 
   it('reads the list again when the last cycle did not deliver everything', async () => {

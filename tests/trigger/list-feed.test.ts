@@ -54,6 +54,31 @@ describe('a CSV or free-text list as the trigger source', () => {
     expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: 1, iocs_submitted: 1 });
   });
 
+  it('pushes again after a restart, with a fresh expiry, a value that came back while the trigger was down, and nothing that stayed', async () => {
+    const file = listFile('203.0.113.5\nwww.evil-site.com\n');
+    const configuration = { source: 'misp_feed', feed_format: 'freetext', feed_location: file, valid_for: 1, sleep_time: HOUR };
+    const w = await world();
+    const t = trigger(w, { configuration });
+    await t.untilCycles(1);
+    // www.evil-site.com leaves the list and lapses; new-evil.org joins it.
+    writeFileSync(file, '203.0.113.5\nnew-evil.org\n');
+    await t.untilCycles(2);
+    const accepted = () => w.collection.accepted(COLLECTION);
+    expect(accepted().validUntil.get('www.evil-site.com')).toBe(iso(NOW_S + HOUR));
+    expect(accepted().validUntil.get('new-evil.org')).toBe(iso(NOW_S + HOUR + 24 * HOUR));
+    await t.stop();
+
+    writeFileSync(file, '203.0.113.5\nnew-evil.org\nwww.evil-site.com\n');
+    const restartS = NOW_S + 3 * HOUR;
+    const pushedBefore = accepted().all.length;
+    const restarted = trigger(w, { dataPath: t.runtime.dataPath, startMs: restartS * 1000, configuration });
+    await restarted.untilCycles(1);
+    expect(accepted().all.slice(pushedBefore)).toEqual(['www.evil-site.com']);
+    expect(accepted().validUntil.get('www.evil-site.com')).toBe(iso(restartS + 24 * HOUR));
+    expect(accepted().validUntil.get('new-evil.org')).toBe(iso(NOW_S + HOUR + 24 * HOUR));
+    expect(accepted().validUntil.get('203.0.113.5')).toBe(iso(NOW_S + 24 * HOUR));
+  });
+
   it('refuses a list with an unreadable exclusion regex, and a tag filter a list cannot meet, naming both at once', () => {
     const build = (configuration: Record<string, unknown>) => () =>
       createTestRuntime(MispIdsAttributesToIocCollectionTrigger, {
