@@ -93,6 +93,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const { unknown } = selectIocTypeRows(configuration.attribute_types.filter((type): type is string => typeof type === 'string'));
       if (unknown.length > 0) problems.push(`attribute_types: no support for ${unknown.join(', ')}`);
     }
+    if (!present(account.sekoia_api_key) && !present(configuration.sekoia_api_key)) {
+      problems.push('missing sekoia_api_key (in the account, or among the trigger arguments as the Python module kept it)');
+    }
     if (configuration.source === 'misp_feed') {
       if (!present(configuration.feed_location)) problems.push('missing feed_location (required when source is misp_feed)');
       try {
@@ -125,7 +128,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
       collectionUuid: configuration.ioc_collection_uuid,
-      apiKey: account.sekoia_api_key,
+      // The account's key wins; configurations of the Python module carry it among the arguments.
+      apiKey: (account.sekoia_api_key ?? configuration.sekoia_api_key) as string,
       requestsPerSecond: configuration.push_rate_per_second,
       clock: this.clock,
       logger: this,

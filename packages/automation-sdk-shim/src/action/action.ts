@@ -23,7 +23,7 @@ export interface ActionContext<ModuleConfiguration = Record<string, unknown>> {
 }
 
 /** What an action's run() may return: the results object, or nothing. */
-export type ActionResults = Record<string, unknown> | undefined;
+export type ActionResults = object | undefined;
 
 /**
  * Base class of an action: subclasses implement `run(arguments)` and return the results, which the
