@@ -2,7 +2,7 @@ import { Action } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration, PublishEventArguments, PublishEventResults } from '../configuration/configuration.generated.js';
 import { MispRefusedError } from '../misp/errors/misp-refused-error.js';
 import { MispUnexpectedAnswerError } from '../misp/errors/misp-unexpected-answer-error.js';
-import { mispApiOf } from './misp-account.js';
+import { mispApiOf } from '../misp/misp-account-api.js';
 import { InvalidEventArgumentError } from './invalid-event-argument-error.js';
 
 export const PUBLISH_EVENT_COMMAND = 'publish-to-misp';

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration } from '../configuration/configuration.generated.js';
-import { MispJsonApi } from '../misp/misp-json-api.js';
+import { MispJsonApi } from './misp-json-api.js';
 
 /**
  * The MISP API of the account, for the components that need a MISP instance (the account schema

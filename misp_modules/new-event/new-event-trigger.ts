@@ -1,0 +1,136 @@
+import QuickLRU from 'quick-lru';
+import { Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
+import type { MispModuleConfiguration, NewEventTriggerConfiguration } from '../configuration/configuration.generated.js';
+import { mispApiOf } from '../misp/misp-account-api.js';
+import { MispUnexpectedAnswerError } from '../misp/errors/misp-unexpected-answer-error.js';
+import type { MispJsonApi } from '../misp/misp-json-api.js';
+import { PublishedEventCursor, publicationKey } from './published-event-cursor.js';
+import { recentPart, SENT_ATTRIBUTES_CAPACITY } from './recent-attributes.js';
+
+export const NEW_EVENT_COMMAND = 'trigger';
+/** Whole events with their attributes: pages are kept small so that memory stays bounded. */
+export const EVENTS_PAGE_SIZE = 50;
+const SEARCH_PATH = '/events/restSearch';
+/** As the IDS trigger: the fifth failed poll in a row is critical. */
+const FAILED_POLLS_BEFORE_CRITICAL = 5;
+
+type ValidatedConfiguration = Required<NewEventTriggerConfiguration>;
+type MispEvent = Record<string, unknown>;
+
+/** What one poll did, for its log line. */
+interface PollSummary {
+  received: number;
+  sent: number;
+  alreadySent: number;
+  nothingNew: number;
+}
+
+/**
+ * "New Event": every `sleep_time` seconds, asks MISP for the events published since its saved
+ * cursor and sends each publication once, as `{event: {Event: ...}}` named after the event's info.
+ */
+export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedConfiguration> {
+  static override heartbeatTimeoutSeconds = 3_600;
+
+  constructor(context: TriggerContext<MispModuleConfiguration, ValidatedConfiguration>) {
+    super(context);
+  }
+
+  /** The account's MISP keys, which the account schema cannot require (the IDS trigger may read a feed). */
+  static checkConfiguration(account: Record<string, unknown>): string[] {
+    const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+    return (['misp_url', 'misp_api_key'] as const).filter((key) => !present(account[key])).map((key) => `missing ${key} (required to read events from MISP)`);
+  }
+
+  override async run(): Promise<void> {
+    const configuration = this.configuration;
+    const api = mispApiOf(this.moduleConfiguration, configuration.verify_ssl, 'to read events from MISP');
+    const cursor = await PublishedEventCursor.load(this.dataPath, this.nowSeconds(), this);
+    const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
+    this.log(
+      `Starting: events published in MISP at ${api.host} since ${new Date(cursor.publishedSince * 1000).toISOString()}, a poll every ${configuration.sleep_time} s` +
+        (configuration.attributes_filter > 0 ? `, only attributes changed in the last ${configuration.attributes_filter} s` : ''),
+    );
+    let failuresInARow = 0;
+    for (let poll = 1; this.running; poll++) {
+      try {
+        const summary = await this.poll(api, cursor, sentAttributes);
+        if (!this.running) break;
+        failuresInARow = 0;
+        this.log(
+          `Poll ${poll}: ${summary.received} events published since ${new Date(cursor.publishedSince * 1000).toISOString()}, ${summary.sent} sent, ` +
+            `${summary.alreadySent} already sent` + (configuration.attributes_filter > 0 ? `, ${summary.nothingNew} without new attributes` : ''),
+          summary.sent > 0 ? 'info' : 'debug',
+        );
+        this.heartbeat();
+      } catch (error) {
+        if (!this.running) break;
+        failuresInARow += 1;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.log(`Poll ${poll} failed, the events not yet sent are tried again at the next poll: ${reason}`, 'error');
+        if (failuresInARow === FAILED_POLLS_BEFORE_CRITICAL) this.log(`${failuresInARow} polls in a row failed: no MISP event reaches the playbook. See the previous errors.`, 'critical');
+      }
+      await this.sleep(configuration.sleep_time);
+    }
+  }
+
+  /** One poll: every page of the search, each publication not yet sent sent and saved as sent. */
+  private async poll(api: MispJsonApi, cursor: PublishedEventCursor, sentAttributes: QuickLRU<string, number>): Promise<PollSummary> {
+    const filterSeconds = this.configuration.attributes_filter;
+    const summary: PollSummary = { received: 0, sent: 0, alreadySent: 0, nothingNew: 0 };
+    let latestPublished = cursor.publishedSince;
+    for (let page = 1; this.running; page++) {
+      const answer = await api.post(
+        SEARCH_PATH,
+        { returnFormat: 'json', published: 1, publish_timestamp: cursor.publishedSince, page, limit: EVENTS_PAGE_SIZE },
+        this.signal,
+      );
+      const events = eventsOf(answer, api.host);
+      summary.received += events.length;
+      for (const event of events) {
+        if (!this.running) return summary;
+        const publishedAt = Number(event.publish_timestamp);
+        if (typeof event.uuid !== 'string' || !Number.isFinite(publishedAt)) {
+          this.log(`Event ${String(event.id)} of MISP has no uuid or publish_timestamp: skipped`, 'warning');
+          continue;
+        }
+        latestPublished = Math.max(latestPublished, publishedAt);
+        const key = publicationKey(event.uuid, publishedAt);
+        if (cursor.wasSent(key)) {
+          summary.alreadySent += 1;
+          continue;
+        }
+        const part = filterSeconds > 0 ? recentPart(event, this.nowSeconds(), filterSeconds, sentAttributes) : { event, sentVersions: [] };
+        if (part === undefined) {
+          summary.nothingNew += 1;
+        } else {
+          await this.sendEvent(String(event.info ?? event.uuid), { event: { Event: part.event } });
+          for (const [uuid, timestamp] of part.sentVersions) sentAttributes.set(uuid, timestamp);
+          summary.sent += 1;
+        }
+        await cursor.markSent(key);
+      }
+      this.heartbeat();
+      if (events.length < EVENTS_PAGE_SIZE) {
+        await cursor.advance(latestPublished);
+        break;
+      }
+    }
+    return summary;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+}
+
+/** The events of an events/restSearch answer (`{response: [{Event: {...}}]}`); rows without an Event are dropped. */
+function eventsOf(answer: unknown, host: string): MispEvent[] {
+  const response = (answer as { response?: unknown } | null)?.response;
+  if (!Array.isArray(response)) {
+    throw new MispUnexpectedAnswerError(host, `POST ${SEARCH_PATH}`, 'JSON without a "response" list', 'a list of events');
+  }
+  return response
+    .map((row) => (row as { Event?: unknown } | null)?.Event)
+    .filter((event): event is MispEvent => typeof event === 'object' && event !== null && !Array.isArray(event));
+}
