@@ -21,6 +21,7 @@ describe('the module replaces the Python MISP module in place', () => {
   it.each([
     ['trigger_event.json', 'f9e8cf2c-065f-4116-89dd-ff2cfe7f452a', 'trigger', undefined],
     ['action_publish-to-misp.json', '14a89812-1d7b-46bb-a300-4a98cdff8e69', 'publish-to-misp', 'publish_event'],
+    ['action_misp-to-stix.json', '710c46f9-9984-437e-a6a0-cd28db7978d0', 'convert-misp-to-stix', 'misp_to_stix'],
   ])('%s keeps the uuid, command and slug of the Python module', (file, uuid, command, slug) => {
     const component = JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
     expect(component).toMatchObject({ uuid, docker_parameters: command });

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { startActionCallbackDouble, type ActionCallbackDouble } from '../support/action-callback-double.js';
 import { startMispEventServer, type MispEventServer } from '../support/misp-event-server.js';
+import { PHISHING_CAMPAIGN_EVENT } from '../stix/misp-event-samples.js';
+
+const EXPECTED_BUNDLE = JSON.parse(readFileSync(new URL('../stix/expected/phishing-campaign-bundle.json', import.meta.url), 'utf8')) as unknown;
 
 const root = moduleRoot();
 const MISP_KEY = 'misp-action-process-key-51c0d8e2';
@@ -81,9 +84,19 @@ describe('the actions in a child process, with a callback double', () => {
     expect(finished[1]?.error).toMatch(/^MISP at 127\.0\.0\.1:\d+ refused POST \/events\/add with HTTP 403: Event already exists/);
   }, 60_000);
 
+  it('MISP to STIX: the bundle of the event comes back inline in the finished callback', async () => {
+    platform.patches.length = 0;
+    const run = await runCommand('convert-misp-to-stix', { event: PHISHING_CAMPAIGN_EVENT }, mkdtempSync(path.join(tmpdir(), 'action-data-')), { misp_url: misp.url });
+    expect(run.code).toBe(0);
+    const finished = platform.finished() as { results: unknown; error?: string; logs: string };
+    expect(finished.error).toBeUndefined();
+    expect(finished.results).toStrictEqual({ bundle: EXPECTED_BUNDLE });
+    expect(finished.logs).toMatch(/: info: Converted the event into a STIX 2\.1 bundle of \d+ objects/);
+  }, 60_000);
+
   it('an unknown command exits non-zero and lists every component', async () => {
     const run = await runCommand('no-such-command', {}, mkdtempSync(path.join(tmpdir(), 'action-data-')), {});
     expect(run.code).not.toBe(0);
-    expect(run.output).toMatch(/Known commands: .*publish-to-misp.*trigger-misp-ids-to-ioc-collection/);
+    expect(run.output).toContain('Known commands: convert-misp-to-stix, publish-to-misp, trigger, trigger-misp-ids-to-ioc-collection.');
   }, 60_000);
 });

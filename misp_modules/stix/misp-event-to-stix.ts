@@ -1,0 +1,392 @@
+/**
+ * A MISP event → a STIX 2.1 bundle. The event becomes a report by its creating organisation (an
+ * identity); IDS-flagged attributes and objects holding IDS-flagged attributes become indicators
+ * whose patterns are checked before they are emitted; the other attributes and objects become
+ * observed-data with their observables; text attributes become notes, vulnerabilities and galaxy
+ * clusters their own objects; object references become relationships; `tlp:` tags become the
+ * standard TLP markings and every tag a label. Ids come from MISP uuids and dates from MISP
+ * timestamps, so one event always gives the same bundle.
+ */
+import { NotAMispEventError } from './errors/not-a-misp-event-error.js';
+import { checkStixPattern } from './pattern-validator.js';
+import { fieldValues, type FieldValue } from './field-values.js';
+import {
+  readMispEvent,
+  type MispAttributeEntry,
+  type MispEventEntry,
+  type MispGalaxyClusterEntry,
+  type MispObjectEntry,
+  type SkippedElement,
+} from './misp-event-reader.js';
+import { buildObservables } from './observable-builder.js';
+import { writePattern } from './pattern-writer.js';
+import { MISP_TO_STIX_NAMESPACE, uuidV5 } from './stix-identifiers.js';
+import type { StixBundle, StixCommonProperties, StixCyberObservable, StixMarkingDefinition, StixObject } from './stix-objects.js';
+import { CONTEXT_TYPE_TABLE, GALAXY_TYPE_TABLE, ruleTypeRow, stixTypeRow } from './stix-type-table.js';
+import { tlpMarkingsOfTags } from './tlp-markings.js';
+
+export type { SkippedElement } from './misp-event-reader.js';
+
+export interface StixConversion {
+  readonly bundle: StixBundle;
+  /** Elements of the event that are not in the bundle (or not as indicators), with the reason. */
+  readonly skipped: readonly SkippedElement[];
+}
+
+export interface StixConversionOptions {
+  /** Called once per element left out of the bundle, so that the caller can log it. */
+  readonly onSkipped?: (skipped: SkippedElement) => void;
+}
+
+const KILL_CHAIN_NAME = 'misp-category';
+
+function timestampText(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString();
+}
+
+/** The object without its undefined properties, so that bundles compare and serialise the same. */
+function defined<T extends Record<string, unknown>>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
+
+function nonEmpty<T>(items: readonly T[]): readonly T[] | undefined {
+  return items.length > 0 ? items : undefined;
+}
+
+/** `Network activity` → `network-activity` (kill chain phases are lowercase with hyphens). */
+function phaseName(category: string): string {
+  return category.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** The result of converting one attribute or object, before it joins the bundle. */
+interface Converted {
+  readonly main: StixCommonProperties;
+  readonly observables: readonly StixCyberObservable[];
+}
+
+class BundleWriter {
+  readonly skipped: SkippedElement[];
+  private readonly objects: StixObject[] = [];
+  private readonly ids = new Set<string>();
+  /** The STIX id each converted MISP attribute or object became, for object references. */
+  private readonly stixIdByMispUuid = new Map<string, string>();
+  private readonly markings = new Map<string, StixMarkingDefinition>();
+  private readonly eventMarkingIds: readonly string[];
+  private readonly identityId: string | undefined;
+  private readonly reportId: string;
+
+  constructor(
+    private readonly event: MispEventEntry,
+    skipped: readonly SkippedElement[],
+  ) {
+    this.skipped = [...skipped];
+    this.eventMarkingIds = this.markingIds(event.tags);
+    this.identityId = event.creator ? `identity--${event.creator.uuid}` : undefined;
+    this.reportId = `report--${event.uuid}`;
+  }
+
+  private markingIds(tags: readonly string[]): string[] {
+    const markings = tlpMarkingsOfTags(tags);
+    for (const marking of markings) this.markings.set(marking.id, marking);
+    return markings.map((marking) => marking.id);
+  }
+
+  /** An element's own TLP markings, else the event's. */
+  private elementMarkings(tags: readonly string[]): readonly string[] | undefined {
+    const own = this.markingIds(tags);
+    return nonEmpty(own.length > 0 ? own : this.eventMarkingIds);
+  }
+
+  private common(type: string, id: string, timestamp: number, tags: readonly string[]): StixCommonProperties {
+    const time = timestampText(timestamp);
+    return {
+      type,
+      spec_version: '2.1',
+      id,
+      created: time,
+      modified: time,
+      created_by_ref: this.identityId,
+      labels: nonEmpty(tags),
+      object_marking_refs: this.elementMarkings(tags),
+    };
+  }
+
+  private add(converted: Converted, mispUuid: string | undefined): void {
+    this.objects.push(defined(converted.main));
+    this.ids.add(converted.main.id);
+    if (mispUuid !== undefined) this.stixIdByMispUuid.set(mispUuid, converted.main.id);
+    for (const observable of converted.observables) {
+      if (this.ids.has(observable.id)) continue;
+      this.ids.add(observable.id);
+      this.objects.push(observable);
+    }
+  }
+
+  private skip(skipped: SkippedElement): void {
+    this.skipped.push(skipped);
+  }
+
+  /** An indicator when the pattern passes the check; otherwise the reason it does not. */
+  private indicator(
+    base: StixCommonProperties,
+    pattern: string,
+    patternType: string,
+    validFrom: string,
+    validUntil: string | undefined,
+    category: string | undefined,
+  ): StixCommonProperties | string {
+    if (patternType === 'stix') {
+      const check = checkStixPattern(pattern);
+      if (!check.valid) return `its STIX pattern fails the pattern check at character ${check.offset}: ${check.reason}`;
+    }
+    const phase = category === undefined ? '' : phaseName(category);
+    return {
+      ...base,
+      type: 'indicator',
+      id: base.id.replace(/^[a-z-]+--/, 'indicator--'),
+      indicator_types: ['malicious-activity'],
+      pattern,
+      pattern_type: patternType,
+      pattern_version: patternType === 'stix' ? '2.1' : undefined,
+      valid_from: validFrom,
+      valid_until: validUntil !== undefined && validUntil > validFrom ? validUntil : undefined,
+      kill_chain_phases: phase === '' ? undefined : [{ kill_chain_name: KILL_CHAIN_NAME, phase_name: phase }],
+    };
+  }
+
+  /** Observed-data has no description: MISP's comment goes in the custom property `x_misp_comment`. */
+  private observedData(
+    base: StixCommonProperties,
+    comment: string | undefined,
+    observables: readonly StixCyberObservable[],
+    firstSeen: string | undefined,
+    lastSeen: string | undefined,
+  ): Converted {
+    const first = firstSeen ?? (base.created as string);
+    const last = lastSeen !== undefined && lastSeen > first ? lastSeen : first;
+    const main: StixCommonProperties = {
+      ...base,
+      type: 'observed-data',
+      id: base.id.replace(/^[a-z-]+--/, 'observed-data--'),
+      first_observed: first,
+      last_observed: last,
+      number_observed: 1,
+      object_refs: observables.map((observable) => observable.id),
+      x_misp_comment: comment,
+    };
+    return { main, observables };
+  }
+
+  convertAttribute(attribute: MispAttributeEntry): void {
+    const base = this.common('indicator', `indicator--${attribute.uuid}`, attribute.timestamp, attribute.tags);
+    const described = { ...base, description: attribute.comment };
+    const validFrom = attribute.firstSeen ?? (base.created as string);
+    const reference = { element: 'attribute' as const, reference: attribute.uuid, mispType: attribute.type };
+
+    const rule = ruleTypeRow(attribute.type);
+    // A rule MISP does not flag for detection is kept for reading, as a note.
+    if (rule !== undefined && !attribute.toIds) {
+      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, attribute.uuid);
+      return;
+    }
+    if (rule !== undefined) {
+      const named = { ...described, name: attribute.comment ?? `MISP ${attribute.type} rule` };
+      const indicator = this.indicator(named, attribute.value, rule.patternType, validFrom, attribute.lastSeen, attribute.category);
+      if (typeof indicator === 'string') this.skip({ ...reference, reason: indicator });
+      else this.add({ main: indicator, observables: [] }, attribute.uuid);
+      return;
+    }
+
+    const context = CONTEXT_TYPE_TABLE[attribute.type];
+    if (context !== undefined) {
+      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, attribute.uuid);
+      return;
+    }
+
+    const row = stixTypeRow(attribute.type);
+    if (row === undefined) {
+      this.skip({ ...reference, reason: `STIX has no mapping for the MISP type ${attribute.type} in this module` });
+      return;
+    }
+    const values = fieldValues(row, attribute.value);
+    if (!values.ok) {
+      this.skip({ ...reference, reason: values.reason });
+      return;
+    }
+    const canObserve = row.observable !== false;
+    let patternRefusal: string | undefined;
+    if (attribute.toIds) {
+      const named = { ...described, name: attribute.value };
+      const indicator = this.indicator(named, writePattern(values.values), 'stix', validFrom, attribute.lastSeen, attribute.category);
+      if (typeof indicator !== 'string') {
+        this.add({ main: indicator, observables: [] }, attribute.uuid);
+        return;
+      }
+      patternRefusal = indicator;
+    }
+    if (!canObserve) {
+      this.skip({ ...reference, reason: patternRefusal ?? `a ${attribute.type} value without the IDS flag has no STIX observable form` });
+      return;
+    }
+    if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
+    this.add(this.observedData(base, attribute.comment, buildObservables(values.values), attribute.firstSeen, attribute.lastSeen), attribute.uuid);
+  }
+
+  private contextObject(kind: 'note' | 'vulnerability', attribute: MispAttributeEntry, base: StixCommonProperties): StixCommonProperties {
+    const uuid = attribute.uuid;
+    if (kind === 'note') {
+      return { ...base, type: 'note', id: `note--${uuid}`, abstract: attribute.comment, content: attribute.value, object_refs: [this.reportId] };
+    }
+    const cve = /^CVE-\d{4}-\d{4,}$/i.test(attribute.value);
+    return {
+      ...base,
+      type: 'vulnerability',
+      id: `vulnerability--${uuid}`,
+      name: attribute.value,
+      description: attribute.comment,
+      external_references: cve ? [{ source_name: 'cve', external_id: attribute.value.toUpperCase() }] : undefined,
+    };
+  }
+
+  convertObject(object: MispObjectEntry): void {
+    const reference = { element: 'object' as const, reference: object.uuid, mispType: object.name };
+    // Rules (a yara object's rule...) stand alone: each becomes its own indicator or note.
+    const rules = object.attributes.filter((attribute) => ruleTypeRow(attribute.type) !== undefined);
+    for (const rule of rules) this.convertAttribute(rule);
+    const attributes = object.attributes.filter((attribute) => ruleTypeRow(attribute.type) === undefined);
+    const values: FieldValue[] = [];
+    let observable = true;
+    for (const attribute of attributes) {
+      const row = stixTypeRow(attribute.type);
+      if (row === undefined) continue;
+      const result = fieldValues(row, attribute.value);
+      if (!result.ok) {
+        this.skip({ element: 'attribute', reference: attribute.uuid, mispType: attribute.type, reason: `${result.reason} (in object ${object.uuid})` });
+        continue;
+      }
+      values.push(...result.values);
+      observable &&= row.observable !== false;
+    }
+    if (values.length === 0) {
+      if (rules.length === 0) this.skip({ ...reference, reason: `none of the attributes of this ${object.name} object has a STIX mapping` });
+      return;
+    }
+    const tags = [...new Set(attributes.flatMap((attribute) => attribute.tags))];
+    const base = this.common('indicator', `indicator--${object.uuid}`, object.timestamp, tags);
+    const validFrom = object.firstSeen ?? (base.created as string);
+    let patternRefusal: string | undefined;
+    if (attributes.some((attribute) => attribute.toIds)) {
+      const category = attributes.find((attribute) => attribute.toIds)?.category;
+      const indicator = this.indicator({ ...base, name: object.name, description: object.comment }, writePattern(values), 'stix', validFrom, object.lastSeen, category);
+      if (typeof indicator !== 'string') {
+        this.add({ main: indicator, observables: [] }, object.uuid);
+        return;
+      }
+      patternRefusal = indicator;
+    }
+    if (!observable) {
+      this.skip({ ...reference, reason: patternRefusal ?? `this ${object.name} object has values without a STIX observable form` });
+      return;
+    }
+    if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
+    this.add(this.observedData(base, object.comment, buildObservables(values), object.firstSeen, object.lastSeen), object.uuid);
+  }
+
+  convertGalaxyCluster(cluster: MispGalaxyClusterEntry): void {
+    const type = GALAXY_TYPE_TABLE[cluster.galaxyType];
+    if (type === undefined) {
+      this.skip({ element: 'galaxy cluster', reference: cluster.uuid, reason: `the galaxy type ${cluster.galaxyType} has no STIX mapping in this module` });
+      return;
+    }
+    const id = `${type}--${cluster.uuid}`;
+    if (this.ids.has(id)) return;
+    const base = this.common(type, id, this.event.timestamp, []);
+    const main: StixCommonProperties = {
+      ...base,
+      name: cluster.value,
+      description: cluster.description,
+      is_family: type === 'malware' ? true : undefined,
+      external_references:
+        cluster.externalId !== undefined && cluster.galaxyType.startsWith('mitre-')
+          ? [{ source_name: 'mitre-attack', external_id: cluster.externalId }]
+          : undefined,
+    };
+    this.add({ main, observables: [] }, undefined);
+  }
+
+  convertReferences(object: MispObjectEntry): void {
+    const source = this.stixIdByMispUuid.get(object.uuid);
+    if (source === undefined) return;
+    for (const reference of object.references) {
+      const target = this.stixIdByMispUuid.get(reference.referencedUuid);
+      if (target === undefined) continue;
+      const relationshipType = phaseName(reference.relationshipType) || 'related-to';
+      const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `relationship/${object.uuid}/${relationshipType}/${reference.referencedUuid}`);
+      const base = this.common('relationship', `relationship--${uuid}`, object.timestamp, []);
+      this.add({ main: { ...base, relationship_type: relationshipType, source_ref: source, target_ref: target }, observables: [] }, undefined);
+    }
+  }
+
+  /** The bundle: identity, markings, report, then the converted elements in MISP's order. */
+  bundle(): StixBundle {
+    const event = this.event;
+    const contentIds = this.objects.filter((object) => !isObservable(object)).map((object) => object.id);
+    // A report must refer to something: an event with no content refers to its organisation.
+    const objectRefs = contentIds.length > 0 ? contentIds : this.identityId !== undefined ? [this.identityId] : [];
+    if (objectRefs.length === 0) {
+      throw new NotAMispEventError(`the event ${event.uuid} has neither a creating organisation nor any element to convert`);
+    }
+    const modified = timestampText(event.timestamp);
+    const dated = event.date === undefined ? undefined : `${event.date}T00:00:00.000Z`;
+    const created = dated !== undefined && dated < modified ? dated : modified;
+    const report = defined<StixCommonProperties>({
+      type: 'report',
+      spec_version: '2.1',
+      id: this.reportId,
+      created,
+      modified,
+      created_by_ref: this.identityId,
+      name: event.info,
+      report_types: ['threat-report'],
+      published: timestampText(event.publishTimestamp ?? event.timestamp),
+      object_refs: objectRefs,
+      labels: nonEmpty(event.tags),
+      object_marking_refs: nonEmpty(this.eventMarkingIds),
+    });
+    const identity: StixObject[] =
+      event.creator === undefined
+        ? []
+        : [{ type: 'identity', spec_version: '2.1', id: `identity--${event.creator.uuid}`, created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
+    return {
+      type: 'bundle',
+      id: `bundle--${uuidV5(MISP_TO_STIX_NAMESPACE, `bundle/${event.uuid}/${event.timestamp}`)}`,
+      objects: [...identity, ...this.markings.values(), report, ...this.objects],
+    };
+  }
+}
+
+function isObservable(object: StixObject): boolean {
+  return !('created' in object);
+}
+
+/** Converts `input` (`{Event: {...}}` as MISP exports it) and lists what was left out. */
+export function convertMispEvent(input: unknown): StixConversion {
+  const { event, skipped } = readMispEvent(input);
+  const writer = new BundleWriter(event, skipped);
+  for (const attribute of event.attributes) writer.convertAttribute(attribute);
+  for (const object of event.objects) writer.convertObject(object);
+  for (const cluster of event.galaxyClusters) writer.convertGalaxyCluster(cluster);
+  for (const object of event.objects) writer.convertReferences(object);
+  const bundle = writer.bundle();
+  return { bundle, skipped: writer.skipped };
+}
+
+/**
+ * The STIX 2.1 bundle of a MISP event. Throws `NotAMispEventError` when `input` is not one; the
+ * elements left out are passed to `options.onSkipped`.
+ */
+export function mispEventToStixBundle(input: unknown, options: StixConversionOptions = {}): StixBundle {
+  const { bundle, skipped } = convertMispEvent(input);
+  if (options.onSkipped) for (const item of skipped) options.onSkipped(item);
+  return bundle;
+}
