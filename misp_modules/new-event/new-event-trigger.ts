@@ -46,11 +46,20 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     const configuration = this.configuration;
     const api = mispApiOf(this.moduleConfiguration, configuration.verify_ssl, 'to read events from MISP');
     const cursor = await PublishedEventCursor.load(this.dataPath, this.nowSeconds(), this);
-    const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
     this.log(
       `Starting: events published in MISP at ${api.host} since ${new Date(cursor.publishedSince * 1000).toISOString()}, a poll every ${configuration.sleep_time} s` +
         (configuration.attributes_filter > 0 ? `, only attributes changed in the last ${configuration.attributes_filter} s` : ''),
     );
+    try {
+      await this.pollUntilStopped(api, cursor);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  private async pollUntilStopped(api: MispJsonApi, cursor: PublishedEventCursor): Promise<void> {
+    const configuration = this.configuration;
+    const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
     let failuresInARow = 0;
     for (let poll = 1; this.running; poll++) {
       try {

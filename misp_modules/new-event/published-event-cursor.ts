@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { SentJournal } from './sent-journal.js';
 
-/** The state file of the New Event trigger in the data path. */
+/** The state files of the New Event trigger in the data path: the cursor, and the events sent since it was saved. */
 export const CURSOR_FILE = 'misp-new-event-cursor.json';
+export const SENT_JOURNAL_FILE = 'misp-new-event-sent.log';
 
 /**
  * Events can become visible in MISP a little after the publish time they carry (a long publication,
@@ -18,13 +20,16 @@ interface Saved {
 }
 
 /**
- * Where the New Event trigger stands, saved after every event sent: the publish time it reads from,
- * and which publications at or after it were sent. A restart, a failed send or a failed page
- * therefore neither loses nor repeats an event; an event published again is a new publication.
+ * Where the New Event trigger stands: the publish time it reads from, and which publications at or
+ * after it were sent, each recorded on disk as soon as it is sent. A restart, a failed send or a
+ * failed page therefore neither loses nor repeats an event; an event published again is a new
+ * publication. The cursor is rewritten only when it moves; in between, sent events go to a journal,
+ * so that a backlog of thousands of events costs one short write each.
  */
 export class PublishedEventCursor {
   private constructor(
     private readonly file: StateFile,
+    private readonly journal: SentJournal,
     private since: number,
     private readonly sent: Set<string>,
   ) {}
@@ -32,11 +37,13 @@ export class PublishedEventCursor {
   /** The saved cursor, or a new one at `nowSeconds` (no backfill, as the Python trigger), saved at once. */
   static async load(dataPath: string, nowSeconds: number, logger: Logger): Promise<PublishedEventCursor> {
     const file = new StateFile(path.join(dataPath, CURSOR_FILE), logger);
+    const journal = new SentJournal(path.join(dataPath, SENT_JOURNAL_FILE));
     const saved = await file.readJson<Saved>();
     if (saved !== undefined && Number.isFinite(saved.since) && Array.isArray(saved.sent)) {
-      return new PublishedEventCursor(file, saved.since, new Set(saved.sent.filter((key) => typeof key === 'string')));
+      const keys = [...saved.sent, ...(await journal.read())].filter((key) => typeof key === 'string' && publishTimeOf(key) >= saved.since);
+      return new PublishedEventCursor(file, journal, saved.since, new Set(keys));
     }
-    const cursor = new PublishedEventCursor(file, nowSeconds, new Set());
+    const cursor = new PublishedEventCursor(file, journal, nowSeconds, new Set());
     await cursor.save();
     return cursor;
   }
@@ -53,10 +60,14 @@ export class PublishedEventCursor {
     return this.sent.has(key);
   }
 
-  /** Records one publication as sent and saves at once. */
+  /** Records one publication as sent, on disk before it resolves. */
   async markSent(key: string): Promise<void> {
     this.sent.add(key);
-    await this.save();
+    await this.journal.append(key);
+  }
+
+  async close(): Promise<void> {
+    await this.journal.close();
   }
 
   /**
@@ -71,9 +82,11 @@ export class PublishedEventCursor {
     await this.save();
   }
 
+  /** The cursor with every key it keeps, then an empty journal: a crash between the two only repeats keys. */
   private async save(): Promise<void> {
     const saved: Saved = { since: this.since, sent: [...this.sent] };
     await this.file.writeJson(saved);
+    await this.journal.clear();
   }
 }
 

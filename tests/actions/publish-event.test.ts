@@ -4,7 +4,7 @@ import { createActionTestRuntime } from '@sekoia/automation-sdk-shim/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISH_EVENT_COMMAND, PublishEventAction } from '../../misp_modules/actions/publish-event.js';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
-import { startMispEventServer, type MispEventServer } from '../support/misp-event-server.js';
+import { startMispEventServer, type MispEventServer } from '../../misp_modules/dev/demo-misp-event-server.js';
 
 const KEY = 'misp-publish-key-7a0c93e1';
 let misp: MispEventServer;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { startActionCallbackDouble, type ActionCallbackDouble } from '../support/action-callback-double.js';
-import { startMispEventServer, type MispEventServer } from '../support/misp-event-server.js';
+import { startMispEventServer, type MispEventServer } from '../../misp_modules/dev/demo-misp-event-server.js';
 import { PHISHING_CAMPAIGN_EVENT } from '../stix/misp-event-samples.js';
 
 const EXPECTED_BUNDLE = JSON.parse(readFileSync(new URL('../stix/expected/phishing-campaign-bundle.json', import.meta.url), 'utf8')) as unknown;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { startRuntimeEndpointsServer, type RuntimeEndpointsServer } from '../../misp_modules/dev/runtime-endpoints-server.js';
-import { startMispEventServer, type MispEventServer } from '../support/misp-event-server.js';
+import { startMispEventServer, type MispEventServer } from '../../misp_modules/dev/demo-misp-event-server.js';
 
 const root = moduleRoot();
 const MISP_KEY = 'misp-new-event-process-key-2d8f1a6c';

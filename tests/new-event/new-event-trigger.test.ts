@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { CURSOR_FILE } from '../../misp_modules/new-event/published-event-cursor.js';
 import { NEW_EVENT_COMMAND, NewEventTrigger } from '../../misp_modules/new-event/new-event-trigger.js';
-import { startMispEventServer, type MispEvent, type MispEventServer } from '../support/misp-event-server.js';
+import { startMispEventServer, type MispEvent, type MispEventServer } from '../../misp_modules/dev/demo-misp-event-server.js';
 
 const KEY = 'misp-new-event-key-0b7e2c4d9a1f';
 const START_MS = Date.UTC(2026, 10, 29, 12, 0, 0);

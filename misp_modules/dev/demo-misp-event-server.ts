@@ -4,7 +4,7 @@
  * page/limit). Its answers follow MISP 2.4/2.5; the data is written here, for these tests.
  */
 import { randomUUID } from 'node:crypto';
-import { startLoopbackServer, type LoopbackServer } from '../../misp_modules/dev/loopback-http.js';
+import { startLoopbackServer, type LoopbackServer } from './loopback-http.js';
 
 export type MispEvent = Record<string, unknown> & { uuid: string; info: string; publish_timestamp: string; published: boolean };
 
