@@ -23,7 +23,7 @@ interface Finished {
 }
 
 /** Runs `node <main> <command>` as the platform runs an action container, to its end. */
-function runCommand(command: string, args: unknown, dataPath: string, account: Record<string, unknown>): Promise<Finished> {
+function runCommand(command: string, args: unknown, dataPath: string, account: Record<string, unknown>, onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Finished> {
   const volume = mkdtempSync(path.join(tmpdir(), 'symphony-volume-'));
   // The volume file wins over the environment, as with the SDK.
   writeFileSync(path.join(volume, 'arguments'), JSON.stringify(args));
@@ -40,6 +40,7 @@ function runCommand(command: string, args: unknown, dataPath: string, account: R
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onStart?.((signal) => child.kill(signal));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -92,6 +93,24 @@ describe('the actions in a child process, with a callback double', () => {
     expect(finished.error).toBeUndefined();
     expect(finished.results).toStrictEqual({ bundle: EXPECTED_BUNDLE });
     expect(finished.logs).toMatch(/: info: Converted the event into a STIX 2\.1 bundle of \d+ objects/);
+  }, 60_000);
+
+  it('a SIGTERM while MISP is slow to answer cuts the action short and reports it as its error', async () => {
+    platform.patches.length = 0;
+    misp.faults.push({ path: '/events/add', delayMs: 30_000 });
+    let kill: (signal: NodeJS.Signals) => void = () => undefined;
+    const running = runCommand('publish-to-misp', { event: { Event: { info: 'slow' } } }, mkdtempSync(path.join(tmpdir(), 'action-data-')), { misp_url: misp.url }, (killer) => (kill = killer));
+    const deadline = Date.now() + 20_000;
+    while (!misp.requests.some((request) => request.path === '/events/add' && request.body !== undefined && (request.body as { Event: { info: string } }).Event.info === 'slow')) {
+      if (Date.now() > deadline) throw new Error('the action never called MISP');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const stoppedAt = Date.now();
+    kill('SIGTERM');
+    const run = await running;
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(run.code).toBe(0);
+    expect(platform.finished()?.error).toBe('The action was stopped by SIGTERM before it finished.');
   }, 60_000);
 
   it('an unknown command exits non-zero and lists every component', async () => {

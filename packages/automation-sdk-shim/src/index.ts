@@ -9,6 +9,7 @@ export { Action, type ActionContext, type ActionClass, type ActionResults } from
 export { MissingActionArgumentError } from './action/missing-action-argument-error.js';
 export { ActionFileError } from './action/action-file-error.js';
 export { ActionCallbackError } from './action/action-callback-error.js';
+export { ActionStoppedError } from './action/action-stopped-error.js';
 export { runAction, type RunActionOptions } from './action/action-runner.js';
 export { executeAction, type ActionOutcome, type ExecuteActionInput } from './action/action-execution.js';
 export { ActionCallback, DEFAULT_CALLBACK_RETRY, type ActionCallbackOptions } from './action/action-callback.js';

@@ -7,6 +7,7 @@ import type { RetryPolicy } from '../retry.js';
 import type { Clock } from '../types.js';
 import type { ActionClass } from './action.js';
 import { ActionCallback } from './action-callback.js';
+import { ActionStoppedError } from './action-stopped-error.js';
 import { executeAction, type ActionOutcome } from './action-execution.js';
 import { ActionLog } from './action-log.js';
 
@@ -51,7 +52,7 @@ export async function runAction(options: RunActionOptions): Promise<number> {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     log.log(`Received ${signal}: stopping the action`, 'warning');
-    stop.abort(new Error(`The action was stopped by ${signal}.`));
+    stop.abort(new ActionStoppedError(signal));
   };
   const handleSignals = options.handleProcessSignals ?? true;
   if (handleSignals) for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
