@@ -164,9 +164,9 @@ export interface NewEventTriggerConfiguration {
    */
   sleep_time?: number;
   /**
-   * When above 0: keep in each event only the attributes and objects changed in this many last seconds and not sent before (with the event's external analysis links and comments as context), and skip an event with none. 0 sends every event whole
+   * When above 0: keep in each event only the attributes and objects changed in this many last seconds and not sent before (with the event's external analysis links and comments as context), and skip an event with none. 0 sends every event whole. A string of digits, as the Python module's configurations hold it, is accepted
    */
-  attributes_filter?: number;
+  attributes_filter?: number | string;
   /**
    * Verify the TLS certificate of MISP. Turn off only for a MISP with a self-signed certificate on a trusted network
    */

@@ -15,6 +15,11 @@ const SEARCH_PATH = '/events/restSearch';
 const FAILED_POLLS_BEFORE_CRITICAL = 5;
 
 type ValidatedConfiguration = Required<NewEventTriggerConfiguration>;
+
+/** `attributes_filter` in seconds: the Python module's configurations hold it as a string of digits. */
+function filterSeconds(configuration: ValidatedConfiguration): number {
+  return Number(configuration.attributes_filter);
+}
 type MispEvent = Record<string, unknown>;
 
 /** What one poll did, for its log line. */
@@ -48,7 +53,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     const cursor = await PublishedEventCursor.load(this.dataPath, this.nowSeconds(), this);
     this.log(
       `Starting: events published in MISP at ${api.host} since ${new Date(cursor.publishedSince * 1000).toISOString()}, a poll every ${configuration.sleep_time} s` +
-        (configuration.attributes_filter > 0 ? `, only attributes changed in the last ${configuration.attributes_filter} s` : ''),
+        (filterSeconds(configuration) > 0 ? `, only attributes changed in the last ${filterSeconds(configuration)} s` : ''),
     );
     try {
       await this.pollUntilStopped(api, cursor);
@@ -68,7 +73,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
         failuresInARow = 0;
         this.log(
           `Poll ${poll}: ${summary.received} events published since ${new Date(cursor.publishedSince * 1000).toISOString()}, ${summary.sent} sent, ` +
-            `${summary.alreadySent} already sent` + (configuration.attributes_filter > 0 ? `, ${summary.nothingNew} without new attributes` : ''),
+            `${summary.alreadySent} already sent` + (filterSeconds(configuration) > 0 ? `, ${summary.nothingNew} without new attributes` : ''),
           summary.sent > 0 ? 'info' : 'debug',
         );
         this.heartbeat();
@@ -85,7 +90,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
 
   /** One poll: every page of the search, each publication not yet sent sent and saved as sent. */
   private async poll(api: MispJsonApi, cursor: PublishedEventCursor, sentAttributes: QuickLRU<string, number>): Promise<PollSummary> {
-    const filterSeconds = this.configuration.attributes_filter;
+    const windowSeconds = filterSeconds(this.configuration);
     const summary: PollSummary = { received: 0, sent: 0, alreadySent: 0, nothingNew: 0 };
     let latestPublished = cursor.publishedSince;
     for (let page = 1; this.running; page++) {
@@ -109,7 +114,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
           summary.alreadySent += 1;
           continue;
         }
-        const part = filterSeconds > 0 ? recentPart(event, this.nowSeconds(), filterSeconds, sentAttributes) : { event, sentVersions: [] };
+        const part = windowSeconds > 0 ? recentPart(event, this.nowSeconds(), windowSeconds, sentAttributes) : { event, sentVersions: [] };
         if (part === undefined) {
           summary.nothingNew += 1;
         } else {

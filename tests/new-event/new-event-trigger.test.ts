@@ -154,7 +154,8 @@ describe('New Event', () => {
 
   it('with attributes_filter, sends only recent attributes not sent before, with the external analysis as context', async () => {
     const server = await misp();
-    const t = start(server, { configuration: { attributes_filter: 3_600 } });
+    // As a string of digits, the form the Python module's configurations hold.
+    const t = start(server, { configuration: { attributes_filter: '3600' } });
     await t.untilPolls(1);
     const recent = { uuid: 'attr-recent', type: 'domain', category: 'Network activity', value: 'fresh.example', timestamp: String(START_S - 60) };
     const old = { uuid: 'attr-old', type: 'domain', category: 'Network activity', value: 'stale.example', timestamp: String(START_S - 86_400) };
@@ -179,6 +180,12 @@ describe('New Event', () => {
     expect(errors[0]).toMatch(/refused the API key \(HTTP 403: Authentication failed/);
     expect(t.runtime.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
     expect(JSON.stringify(t.runtime.logs)).not.toContain('a-wrong-misp-key-1234');
+  });
+
+  it('refuses an attributes_filter that is not a number of seconds', async () => {
+    const server = await misp();
+    expect(() => start(server, { configuration: { attributes_filter: '1 day' } })).toThrow('Invalid configuration: trigger configuration: attributes_filter must match pattern "^[0-9]+$"');
+    expect(() => start(server, { configuration: { attributes_filter: -5 } })).toThrow('Invalid configuration: trigger configuration: attributes_filter must be >= 0');
   });
 
   it('refuses to start without misp_url and misp_api_key, naming both', async () => {
