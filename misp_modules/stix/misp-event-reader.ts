@@ -24,6 +24,8 @@ export interface MispAttributeEntry {
   readonly firstSeen: string | undefined;
   readonly lastSeen: string | undefined;
   readonly tags: readonly string[];
+  /** Galaxy clusters attached to this attribute alone. */
+  readonly galaxyClusters: readonly MispGalaxyClusterEntry[];
 }
 
 export interface MispObjectReference {
@@ -144,6 +146,7 @@ function readAttributes(
       firstSeen: seen(item.first_seen),
       lastSeen: seen(item.last_seen),
       tags: tagNames(item.Tag),
+      galaxyClusters: readGalaxyClusters(item.Galaxy, skipped),
     });
   });
   return attributes;

@@ -292,14 +292,15 @@ class BundleWriter {
     this.add(this.observedData(base, object.comment, buildObservables(values), object.firstSeen, object.lastSeen), object.uuid);
   }
 
-  convertGalaxyCluster(cluster: MispGalaxyClusterEntry): void {
+  /** The cluster's STIX object (once per bundle); its id, or undefined when its galaxy type has no mapping. */
+  convertGalaxyCluster(cluster: MispGalaxyClusterEntry): string | undefined {
     const type = GALAXY_TYPE_TABLE[cluster.galaxyType];
     if (type === undefined) {
       this.skip({ element: 'galaxy cluster', reference: cluster.uuid, reason: `the galaxy type ${cluster.galaxyType} has no STIX mapping in this module` });
-      return;
+      return undefined;
     }
     const id = `${type}--${cluster.uuid}`;
-    if (this.ids.has(id)) return;
+    if (this.ids.has(id)) return id;
     const base = this.common(type, id, this.event.timestamp, []);
     const main: StixCommonProperties = {
       ...base,
@@ -312,6 +313,28 @@ class BundleWriter {
           : undefined,
     };
     this.add({ main, observables: [] }, undefined);
+    return id;
+  }
+
+  /**
+   * The clusters attached to one attribute, each related to what the attribute became (or, inside
+   * an object, what the object became): an indicator `indicates` them, anything else is `related-to`.
+   */
+  convertAttributeGalaxies(attribute: MispAttributeEntry, owner: { uuid: string; timestamp: number }): void {
+    const source = this.stixIdByMispUuid.get(attribute.uuid) ?? this.stixIdByMispUuid.get(owner.uuid);
+    for (const cluster of attribute.galaxyClusters) {
+      const target = this.convertGalaxyCluster(cluster);
+      if (source === undefined || target === undefined) continue;
+      const indicates = source.startsWith('indicator--') && !target.startsWith('course-of-action--');
+      this.relationship(owner, indicates ? 'indicates' : 'related-to', source, target, cluster.uuid);
+    }
+  }
+
+  private relationship(owner: { uuid: string; timestamp: number }, relationshipType: string, source: string, target: string, targetUuid: string): void {
+    const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `relationship/${owner.uuid}/${relationshipType}/${targetUuid}`);
+    if (this.ids.has(`relationship--${uuid}`)) return;
+    const base = this.common('relationship', `relationship--${uuid}`, owner.timestamp, []);
+    this.add({ main: { ...base, relationship_type: relationshipType, source_ref: source, target_ref: target }, observables: [] }, undefined);
   }
 
   convertReferences(object: MispObjectEntry): void {
@@ -320,10 +343,7 @@ class BundleWriter {
     for (const reference of object.references) {
       const target = this.stixIdByMispUuid.get(reference.referencedUuid);
       if (target === undefined) continue;
-      const relationshipType = phaseName(reference.relationshipType) || 'related-to';
-      const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `relationship/${object.uuid}/${relationshipType}/${reference.referencedUuid}`);
-      const base = this.common('relationship', `relationship--${uuid}`, object.timestamp, []);
-      this.add({ main: { ...base, relationship_type: relationshipType, source_ref: source, target_ref: target }, observables: [] }, undefined);
+      this.relationship(object, phaseName(reference.relationshipType) || 'related-to', source, target, reference.referencedUuid);
     }
   }
 
@@ -376,6 +396,8 @@ export function convertMispEvent(input: unknown): StixConversion {
   for (const attribute of event.attributes) writer.convertAttribute(attribute);
   for (const object of event.objects) writer.convertObject(object);
   for (const cluster of event.galaxyClusters) writer.convertGalaxyCluster(cluster);
+  for (const attribute of event.attributes) writer.convertAttributeGalaxies(attribute, attribute);
+  for (const object of event.objects) for (const attribute of object.attributes) writer.convertAttributeGalaxies(attribute, object);
   for (const object of event.objects) writer.convertReferences(object);
   const bundle = writer.bundle();
   return { bundle, skipped: writer.skipped };

@@ -125,6 +125,65 @@ describe('mispEventToStixBundle', () => {
     ]);
   });
 
+  it('relates the galaxy clusters of an attribute to what the attribute became', () => {
+    const malware = { uuid: 'd1000001-0000-4000-8000-000000000001', value: 'ExampleRAT', description: 'A remote access tool.' };
+    const actor = { uuid: 'd1000002-0000-4000-8000-000000000002', value: 'Example Panda' };
+    const mitigation = { uuid: 'd1000003-0000-4000-8000-000000000003', value: 'User Training - M1017', meta: { external_id: ['M1017'] } };
+    const bundle = mispEventToStixBundle(
+      minimalEvent({
+        Attribute: [
+          {
+            uuid: 'a3000001-0000-4000-8000-000000000001',
+            type: 'ip-dst',
+            value: '198.51.100.20',
+            to_ids: true,
+            timestamp: '1709290000',
+            Galaxy: [
+              { type: 'mitre-malware', GalaxyCluster: [malware] },
+              { type: 'mitre-course-of-action', GalaxyCluster: [mitigation] },
+            ],
+          },
+          {
+            uuid: 'a3000002-0000-4000-8000-000000000002',
+            type: 'domain',
+            value: 'panda.example.com',
+            to_ids: false,
+            timestamp: '1709290001',
+            Galaxy: [{ type: 'threat-actor', GalaxyCluster: [actor] }, { type: 'mitre-malware', GalaxyCluster: [malware] }],
+          },
+        ],
+      }),
+    );
+    const summary = bundle.objects
+      .filter((object) => !['identity', 'report', 'domain-name'].includes(object.type))
+      .map((object) => (object.type === 'relationship' ? `${object.source_ref as string} ${object.relationship_type as string} ${object.target_ref as string}` : object.id));
+    expect(summary).toEqual([
+      'indicator--a3000001-0000-4000-8000-000000000001',
+      'observed-data--a3000002-0000-4000-8000-000000000002',
+      'malware--d1000001-0000-4000-8000-000000000001',
+      'indicator--a3000001-0000-4000-8000-000000000001 indicates malware--d1000001-0000-4000-8000-000000000001',
+      'course-of-action--d1000003-0000-4000-8000-000000000003',
+      'indicator--a3000001-0000-4000-8000-000000000001 related-to course-of-action--d1000003-0000-4000-8000-000000000003',
+      'threat-actor--d1000002-0000-4000-8000-000000000002',
+      'observed-data--a3000002-0000-4000-8000-000000000002 related-to threat-actor--d1000002-0000-4000-8000-000000000002',
+      'observed-data--a3000002-0000-4000-8000-000000000002 related-to malware--d1000001-0000-4000-8000-000000000001',
+    ]);
+    expect(bundle.objects.find((object) => object.type === 'malware')).toStrictEqual({
+      type: 'malware',
+      spec_version: '2.1',
+      id: 'malware--d1000001-0000-4000-8000-000000000001',
+      created: '2024-03-03T17:00:00.000Z',
+      modified: '2024-03-03T17:00:00.000Z',
+      created_by_ref: `identity--${ORGANISATION_UUID}`,
+      name: 'ExampleRAT',
+      description: 'A remote access tool.',
+      is_family: true,
+    });
+    expect(bundle.objects.find((object) => object.type === 'course-of-action')).toMatchObject({
+      external_references: [{ source_name: 'mitre-attack', external_id: 'M1017' }],
+    });
+  });
+
   it('refers its report to the organisation when the event has nothing to convert', () => {
     const bundle = mispEventToStixBundle(minimalEvent());
     expect(bundle.objects.map((object) => object.id)).toEqual([
