@@ -18,9 +18,9 @@ import {
   type MispObjectEntry,
   type SkippedElement,
 } from './misp-event-reader.js';
-import { buildObservables } from './observable-builder.js';
+import { buildObservables, unmetRequirement } from './observable-builder.js';
 import { writePattern } from './pattern-writer.js';
-import { MISP_TO_STIX_NAMESPACE, uuidV5 } from './stix-identifiers.js';
+import { MISP_TO_STIX_NAMESPACE, stixIdOf, uuidV5 } from './stix-identifiers.js';
 import type { StixBundle, StixCommonProperties, StixCyberObservable, StixMarkingDefinition, StixObject } from './stix-objects.js';
 import { CONTEXT_TYPE_TABLE, GALAXY_TYPE_TABLE, ruleTypeRow, stixTypeRow } from './stix-type-table.js';
 import { tlpMarkingsOfTags } from './tlp-markings.js';
@@ -81,8 +81,8 @@ class BundleWriter {
   ) {
     this.skipped = [...skipped];
     this.eventMarkingIds = this.markingIds(event.tags);
-    this.identityId = event.creator ? `identity--${event.creator.uuid}` : undefined;
-    this.reportId = `report--${event.uuid}`;
+    this.identityId = event.creator ? stixIdOf('identity', event.creator.uuid) : undefined;
+    this.reportId = stixIdOf('report', event.uuid);
   }
 
   private markingIds(tags: readonly string[]): string[] {
@@ -178,7 +178,7 @@ class BundleWriter {
   }
 
   convertAttribute(attribute: MispAttributeEntry): void {
-    const base = this.common('indicator', `indicator--${attribute.uuid}`, attribute.timestamp, attribute.tags);
+    const base = this.common('indicator', stixIdOf('indicator', attribute.uuid), attribute.timestamp, attribute.tags);
     const described = { ...base, description: attribute.comment };
     const validFrom = attribute.firstSeen ?? (base.created as string);
     const reference = { element: 'attribute' as const, reference: attribute.uuid, mispType: attribute.type };
@@ -224,24 +224,26 @@ class BundleWriter {
       }
       patternRefusal = indicator;
     }
-    if (!canObserve) {
-      this.skip({ ...reference, reason: patternRefusal ?? `a ${attribute.type} value without the IDS flag has no STIX observable form` });
+    const observables = canObserve ? buildObservables(values.values) : [];
+    const unobservable = canObserve ? unmetRequirement(observables) : `${attribute.type} values have no STIX observable form`;
+    if (unobservable !== undefined) {
+      this.skip({ ...reference, reason: patternRefusal ?? `without the IDS flag it can only be observed-data, and ${unobservable}` });
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, attribute.comment, buildObservables(values.values), attribute.firstSeen, attribute.lastSeen), attribute.uuid);
+    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), attribute.uuid);
   }
 
   private contextObject(kind: 'note' | 'vulnerability', attribute: MispAttributeEntry, base: StixCommonProperties): StixCommonProperties {
     const uuid = attribute.uuid;
     if (kind === 'note') {
-      return { ...base, type: 'note', id: `note--${uuid}`, abstract: attribute.comment, content: attribute.value, object_refs: [this.reportId] };
+      return { ...base, type: 'note', id: stixIdOf('note', uuid), abstract: attribute.comment, content: attribute.value, object_refs: [this.reportId] };
     }
     const cve = /^CVE-\d{4}-\d{4,}$/i.test(attribute.value);
     return {
       ...base,
       type: 'vulnerability',
-      id: `vulnerability--${uuid}`,
+      id: stixIdOf('vulnerability', uuid),
       name: attribute.value,
       description: attribute.comment,
       external_references: cve ? [{ source_name: 'cve', external_id: attribute.value.toUpperCase() }] : undefined,
@@ -272,7 +274,7 @@ class BundleWriter {
       return;
     }
     const tags = [...new Set(attributes.flatMap((attribute) => attribute.tags))];
-    const base = this.common('indicator', `indicator--${object.uuid}`, object.timestamp, tags);
+    const base = this.common('indicator', stixIdOf('indicator', object.uuid), object.timestamp, tags);
     const validFrom = object.firstSeen ?? (base.created as string);
     let patternRefusal: string | undefined;
     if (attributes.some((attribute) => attribute.toIds)) {
@@ -284,12 +286,14 @@ class BundleWriter {
       }
       patternRefusal = indicator;
     }
-    if (!observable) {
-      this.skip({ ...reference, reason: patternRefusal ?? `this ${object.name} object has values without a STIX observable form` });
+    const observables = observable ? buildObservables(values) : [];
+    const unobservable = observable ? unmetRequirement(observables) : `some of its values have no STIX observable form`;
+    if (unobservable !== undefined) {
+      this.skip({ ...reference, reason: patternRefusal ?? `without the IDS flag it can only be observed-data, and ${unobservable}` });
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, object.comment, buildObservables(values), object.firstSeen, object.lastSeen), object.uuid);
+    this.add(this.observedData(base, object.comment, observables, object.firstSeen, object.lastSeen), object.uuid);
   }
 
   /** The cluster's STIX object (once per bundle); its id, or undefined when its galaxy type has no mapping. */
@@ -299,7 +303,7 @@ class BundleWriter {
       this.skip({ element: 'galaxy cluster', reference: cluster.uuid, reason: `the galaxy type ${cluster.galaxyType} has no STIX mapping in this module` });
       return undefined;
     }
-    const id = `${type}--${cluster.uuid}`;
+    const id = stixIdOf(type, cluster.uuid);
     if (this.ids.has(id)) return id;
     const base = this.common(type, id, this.event.timestamp, []);
     const main: StixCommonProperties = {
@@ -376,7 +380,7 @@ class BundleWriter {
     const identity: StixObject[] =
       event.creator === undefined
         ? []
-        : [{ type: 'identity', spec_version: '2.1', id: `identity--${event.creator.uuid}`, created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
+        : [{ type: 'identity', spec_version: '2.1', id: stixIdOf('identity', event.creator.uuid), created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
     return {
       type: 'bundle',
       id: `bundle--${uuidV5(MISP_TO_STIX_NAMESPACE, `bundle/${event.uuid}/${event.timestamp}`)}`,

@@ -209,6 +209,7 @@ describe('mispEventToStixBundle', () => {
           { uuid: 'a2000001-0000-4000-8000-000000000001', type: 'ip-dst|port', value: '192.0.2.1', to_ids: true, timestamp: '1709290000' },
           { uuid: 'a2000002-0000-4000-8000-000000000002', type: 'AS', value: 'AS-BAD', to_ids: false, timestamp: '1709290000' },
           { uuid: 'a2000003-0000-4000-8000-000000000003', type: 'user-agent', value: 'Mozilla/5.0', to_ids: false, timestamp: '1709290000' },
+          { uuid: 'a2000005-0000-4000-8000-000000000005', type: 'size-in-bytes', value: '1024', to_ids: false, timestamp: '1709290000' },
           { type: 'domain', value: 'no-uuid.example.com', to_ids: true },
           'not an attribute',
           { uuid: 'a2000004-0000-4000-8000-000000000004', type: 'domain', value: 'kept.example.com', to_ids: true, timestamp: '1709290000' },
@@ -216,15 +217,21 @@ describe('mispEventToStixBundle', () => {
       }),
     );
     expect(skipped).toStrictEqual([
-      { element: 'attribute', reference: 'Attribute[3]', mispType: 'domain', reason: 'no valid uuid' },
-      { element: 'attribute', reference: 'Attribute[4]', reason: 'not a JSON object' },
-      { element: 'attribute', reference: 'a2000001-0000-4000-8000-000000000001', mispType: 'ip-dst|port', reason: 'a ip-dst|port value needs 2 parts separated by "|"' },
+      { element: 'attribute', reference: 'Attribute[4]', mispType: 'domain', reason: 'no valid uuid' },
+      { element: 'attribute', reference: 'Attribute[5]', reason: 'not a JSON object' },
+      { element: 'attribute', reference: 'a2000001-0000-4000-8000-000000000001', mispType: 'ip-dst|port', reason: 'ip-dst|port values need 2 parts separated by "|"' },
       { element: 'attribute', reference: 'a2000002-0000-4000-8000-000000000002', mispType: 'AS', reason: '"AS-BAD" is not a whole number, as AS needs' },
       {
         element: 'attribute',
         reference: 'a2000003-0000-4000-8000-000000000003',
         mispType: 'user-agent',
-        reason: 'a user-agent value without the IDS flag has no STIX observable form',
+        reason: 'without the IDS flag it can only be observed-data, and user-agent values have no STIX observable form',
+      },
+      {
+        element: 'attribute',
+        reference: 'a2000005-0000-4000-8000-000000000005',
+        mispType: 'size-in-bytes',
+        reason: 'without the IDS flag it can only be observed-data, and a file observable needs one of hashes, name',
       },
     ]);
     expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'kept.example.com']"]);
