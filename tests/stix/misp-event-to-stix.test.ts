@@ -5,6 +5,7 @@ import {
   convertMispEvent,
   mispEventToStixBundle,
   NotAMispEventError,
+  summariseSkipped,
   type SkippedElement,
   type StixObject,
 } from '../../misp_modules/stix/index.js';
@@ -235,6 +236,31 @@ describe('mispEventToStixBundle', () => {
       },
     ]);
     expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'kept.example.com']"]);
+  });
+
+  it('reports element lists that are not lists', () => {
+    const { skipped } = convertMispEvent(
+      minimalEvent({ Attribute: { uuid: 'a4000001-0000-4000-8000-000000000001' }, Object: 'none', Galaxy: 3 }),
+    );
+    expect(skipped).toStrictEqual([
+      { element: 'attribute', reference: 'Attribute', reason: 'Attribute is not a list' },
+      { element: 'object', reference: 'Object', reason: 'Object is not a list' },
+      { element: 'galaxy cluster', reference: 'Galaxy', reason: 'Galaxy is not a list' },
+    ]);
+  });
+
+  it('summarises what it left out in one sentence', () => {
+    const { skipped } = convertMispEvent(PHISHING_CAMPAIGN_EVENT);
+    expect(summariseSkipped(EVENT_UUID, [])).toBeUndefined();
+    expect(summariseSkipped(EVENT_UUID, skipped.slice(0, 1))).toBe(
+      `MISP event ${EVENT_UUID}: 1 element left out of the STIX bundle: attribute a000000c-0000-4000-8000-00000000000c (domain): deleted in MISP.`,
+    );
+    expect(summariseSkipped(EVENT_UUID, skipped, 2)).toBe(
+      `MISP event ${EVENT_UUID}: 4 elements left out of the STIX bundle: ` +
+        'attribute a000000c-0000-4000-8000-00000000000c (domain): deleted in MISP; ' +
+        'attribute a000000a-0000-4000-8000-00000000000a (stix2-pattern): its STIX pattern fails the pattern check at character 1: ' +
+        'comparisons joined by AND must all test the same object type, found ipv4-addr, url; and 2 more.',
+    );
   });
 
   it.each([
