@@ -111,10 +111,17 @@ class BundleWriter {
     };
   }
 
-  private add(converted: Converted, mispUuid: string | undefined): void {
+  /** Adds a converted element; `source` is the MISP attribute or object it stands for, if any. */
+  private add(converted: Converted, source: { element: 'attribute' | 'object'; uuid: string } | undefined): void {
+    if (this.ids.has(converted.main.id)) {
+      // Two MISP elements with one uuid would give two STIX objects with one id: the first stays.
+      const reason = `its STIX id ${converted.main.id} is already in the bundle (the same uuid twice in the event)`;
+      this.skip({ element: source?.element ?? 'attribute', reference: source?.uuid ?? converted.main.id, reason });
+      return;
+    }
     this.objects.push(defined(converted.main));
     this.ids.add(converted.main.id);
-    if (mispUuid !== undefined) this.stixIdByMispUuid.set(mispUuid, converted.main.id);
+    if (source !== undefined) this.stixIdByMispUuid.set(source.uuid, converted.main.id);
     for (const observable of converted.observables) {
       if (this.ids.has(observable.id)) continue;
       this.ids.add(observable.id);
@@ -186,20 +193,20 @@ class BundleWriter {
     const rule = ruleTypeRow(attribute.type);
     // A rule MISP does not flag for detection is kept for reading, as a note.
     if (rule !== undefined && !attribute.toIds) {
-      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, attribute.uuid);
+      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
     if (rule !== undefined) {
       const named = { ...described, name: attribute.comment ?? `MISP ${attribute.type} rule` };
       const indicator = this.indicator(named, attribute.value, rule.patternType, validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator === 'string') this.skip({ ...reference, reason: indicator });
-      else this.add({ main: indicator, observables: [] }, attribute.uuid);
+      else this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
 
     const context = CONTEXT_TYPE_TABLE[attribute.type];
     if (context !== undefined) {
-      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, attribute.uuid);
+      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
 
@@ -219,7 +226,7 @@ class BundleWriter {
       const named = { ...described, name: attribute.value };
       const indicator = this.indicator(named, writePattern(values.values), 'stix', validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator !== 'string') {
-        this.add({ main: indicator, observables: [] }, attribute.uuid);
+        this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
         return;
       }
       patternRefusal = indicator;
@@ -231,7 +238,7 @@ class BundleWriter {
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), attribute.uuid);
+    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), { element: 'attribute', uuid: attribute.uuid });
   }
 
   private contextObject(kind: 'note' | 'vulnerability', attribute: MispAttributeEntry, base: StixCommonProperties): StixCommonProperties {
@@ -281,7 +288,7 @@ class BundleWriter {
       const category = attributes.find((attribute) => attribute.toIds)?.category;
       const indicator = this.indicator({ ...base, name: object.name, description: object.comment }, writePattern(values), 'stix', validFrom, object.lastSeen, category);
       if (typeof indicator !== 'string') {
-        this.add({ main: indicator, observables: [] }, object.uuid);
+        this.add({ main: indicator, observables: [] }, { element: 'object', uuid: object.uuid });
         return;
       }
       patternRefusal = indicator;
@@ -293,7 +300,7 @@ class BundleWriter {
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, object.comment, observables, object.firstSeen, object.lastSeen), object.uuid);
+    this.add(this.observedData(base, object.comment, observables, object.firstSeen, object.lastSeen), { element: 'object', uuid: object.uuid });
   }
 
   /** The cluster's STIX object (once per bundle); its id, or undefined when its galaxy type has no mapping. */
@@ -381,10 +388,13 @@ class BundleWriter {
       event.creator === undefined
         ? []
         : [{ type: 'identity', spec_version: '2.1', id: stixIdOf('identity', event.creator.uuid), created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
+    // Only the markings some emitted object carries (a skipped element's own marking is not).
+    const carried = new Set([report, ...this.objects].flatMap((object) => (object.object_marking_refs as string[] | undefined) ?? []));
+    const markings = [...this.markings.values()].filter((marking) => carried.has(marking.id));
     return {
       type: 'bundle',
       id: `bundle--${uuidV5(MISP_TO_STIX_NAMESPACE, `bundle/${event.uuid}/${event.timestamp}`)}`,
-      objects: [...identity, ...this.markings.values(), report, ...this.objects],
+      objects: [...identity, ...markings, report, ...this.objects],
     };
   }
 }

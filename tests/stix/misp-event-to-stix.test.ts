@@ -238,6 +238,24 @@ describe('mispEventToStixBundle', () => {
     expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'kept.example.com']"]);
   });
 
+  it('keeps the first of two elements with one uuid, and emits only the markings it uses', () => {
+    const { bundle, skipped } = convertMispEvent(
+      minimalEvent({
+        Attribute: [
+          { uuid: 'a5000001-0000-4000-8000-000000000001', type: 'domain', value: 'first.example.com', to_ids: true, timestamp: '1709290000' },
+          { uuid: 'a5000001-0000-4000-8000-000000000001', type: 'domain', value: 'second.example.com', to_ids: true, timestamp: '1709290000' },
+          { uuid: 'a5000002-0000-4000-8000-000000000002', type: 'btc', value: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT', to_ids: true, Tag: [{ name: 'tlp:red' }] },
+        ],
+      }),
+    );
+    expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'first.example.com']"]);
+    expect(objectsOfType(bundle.objects, 'marking-definition')).toEqual([]);
+    expect(skipped.map((item) => item.reason)).toEqual([
+      'its STIX id indicator--a5000001-0000-4000-8000-000000000001 is already in the bundle (the same uuid twice in the event)',
+      'STIX has no mapping for the MISP type btc in this module',
+    ]);
+  });
+
   it('reports element lists that are not lists', () => {
     const { skipped } = convertMispEvent(
       minimalEvent({ Attribute: { uuid: 'a4000001-0000-4000-8000-000000000001' }, Object: 'none', Galaxy: 3 }),
