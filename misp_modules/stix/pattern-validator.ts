@@ -12,7 +12,7 @@ export type PatternCheck = { readonly valid: true } | { readonly valid: false; r
 
 const KEYWORDS = new Set([
   'AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS',
-  'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS',
+  'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS', 'LAST',
 ]);
 
 type TokenKind =
@@ -32,6 +32,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 const OPERATORS = ['==', '!=', '<>', '<=', '>=', '=', '<', '>'];
 const LINE_COMMENT = /[^\r\n]*/y;
+// The grammar's whitespace: ASCII and Unicode spaces and line separators.
+const WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 const PREFIXED_LITERAL = /([hbt])'/y;
 const NUMBER = /[+-]?(?:\d*\.\d+|\d+)/y;
 const WORD = /[A-Za-z_][A-Za-z0-9_-]*/y;
@@ -84,7 +86,7 @@ function tokenize(pattern: string): Token[] {
   };
   while (position < pattern.length) {
     const char = pattern[position]!;
-    if (/\s/.test(char)) {
+    if (WHITESPACE.test(char)) {
       position += 1;
       continue;
     }

@@ -38,6 +38,7 @@ const VALID: readonly string[] = [
   "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = 'Mozilla/5.0']",
   "[process:arguments[-1] = 'x' AND process:arguments[0] = 'y']",
   "[x-misp-type:x_value = 'ok']",
+  "[file:'LAST' = 'x']\u00a0\u2003",
   "[file:created = t'2016-02-29T12:00:00Z' AND file:modified = t'2016-12-31T23:59:60Z']",
 ];
 
@@ -92,6 +93,8 @@ const INVALID: ReadonlyArray<readonly [string, string]> = [
   ["[file:x = TRUE]", 'expected a literal'],
   ["[file:x = 'a'] AND ()", 'expected an observation expression'],
   ['[]', 'object path'],
+  ["[file:LAST = 'x']", 'property name'],
+  ["[file:name = 'x']\ufeff", 'unexpected character'],
 ];
 
 describe('checkStixPattern', () => {
