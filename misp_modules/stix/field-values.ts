@@ -36,7 +36,7 @@ function typedValue(field: StixValueField, objectType: string, part: string): st
 export function fieldValues(row: StixTypeRow, value: string): FieldValuesResult {
   const split = parts(row, value);
   if (split === undefined || split.length !== row.fields.length) {
-    return { ok: false, reason: `a ${row.mispType} value needs ${row.fields.length} parts separated by "|"` };
+    return { ok: false, reason: `${row.mispType} values need ${row.fields.length} parts separated by "|"` };
   }
   const values: FieldValue[] = [];
   for (const [index, field] of row.fields.entries()) {

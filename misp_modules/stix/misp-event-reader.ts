@@ -24,6 +24,8 @@ export interface MispAttributeEntry {
   readonly firstSeen: string | undefined;
   readonly lastSeen: string | undefined;
   readonly tags: readonly string[];
+  /** Galaxy clusters attached to this attribute alone. */
+  readonly galaxyClusters: readonly MispGalaxyClusterEntry[];
 }
 
 export interface MispObjectReference {
@@ -82,6 +84,14 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** A list of elements of the event; anything else but an absent list is reported, not ignored. */
+function elements(value: unknown, element: SkippedElement['element'], reference: string, skipped: SkippedElement[]): unknown[] {
+  if (value !== undefined && value !== null && !Array.isArray(value)) {
+    skipped.push({ element, reference, reason: `${reference} is not a list` });
+  }
+  return list(value);
+}
+
 function tagNames(value: unknown): string[] {
   return list(value)
     .map((tag) => (isObject(tag) ? text(tag.name) : undefined))
@@ -111,7 +121,7 @@ function readAttributes(
   skipped: SkippedElement[],
 ): MispAttributeEntry[] {
   const attributes: MispAttributeEntry[] = [];
-  list(raw).forEach((item, index) => {
+  elements(raw, 'attribute', `${where}Attribute`, skipped).forEach((item, index) => {
     const reference = `${where}Attribute[${index}]`;
     if (!isObject(item)) {
       skipped.push({ element: 'attribute', reference, reason: 'not a JSON object' });
@@ -144,6 +154,7 @@ function readAttributes(
       firstSeen: seen(item.first_seen),
       lastSeen: seen(item.last_seen),
       tags: tagNames(item.Tag),
+      galaxyClusters: readGalaxyClusters(item.Galaxy, `Attribute ${uuid} `, skipped),
     });
   });
   return attributes;
@@ -151,7 +162,7 @@ function readAttributes(
 
 function readObjects(raw: unknown, defaultTimestamp: number, skipped: SkippedElement[]): MispObjectEntry[] {
   const objects: MispObjectEntry[] = [];
-  list(raw).forEach((item, index) => {
+  elements(raw, 'object', 'Object', skipped).forEach((item, index) => {
     const uuid = isObject(item) ? text(item.uuid) : undefined;
     if (!isObject(item) || uuid === undefined || !isUuid(uuid)) {
       skipped.push({ element: 'object', reference: uuid ?? `Object[${index}]`, reason: 'not an object with a valid uuid' });
@@ -184,8 +195,8 @@ function readObjects(raw: unknown, defaultTimestamp: number, skipped: SkippedEle
   return objects;
 }
 
-function readGalaxyClusters(raw: unknown, skipped: SkippedElement[]): MispGalaxyClusterEntry[] {
-  return list(raw).flatMap((galaxy) => {
+function readGalaxyClusters(raw: unknown, where: string, skipped: SkippedElement[]): MispGalaxyClusterEntry[] {
+  return elements(raw, 'galaxy cluster', `${where}Galaxy`, skipped).flatMap((galaxy) => {
     if (!isObject(galaxy)) return [];
     const galaxyType = text(galaxy.type);
     return list(galaxy.GalaxyCluster).flatMap((cluster, index): MispGalaxyClusterEntry[] => {
@@ -230,7 +241,7 @@ export function readMispEvent(input: unknown): ReadEvent {
     tags: tagNames(raw.Tag),
     attributes: readAttributes(raw.Attribute, timestamp, '', skipped),
     objects: readObjects(raw.Object, timestamp, skipped),
-    galaxyClusters: readGalaxyClusters(raw.Galaxy, skipped),
+    galaxyClusters: readGalaxyClusters(raw.Galaxy, '', skipped),
   };
   return { event, skipped };
 }

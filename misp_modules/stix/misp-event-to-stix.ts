@@ -18,9 +18,9 @@ import {
   type MispObjectEntry,
   type SkippedElement,
 } from './misp-event-reader.js';
-import { buildObservables } from './observable-builder.js';
+import { buildObservables, unmetRequirement } from './observable-builder.js';
 import { writePattern } from './pattern-writer.js';
-import { MISP_TO_STIX_NAMESPACE, uuidV5 } from './stix-identifiers.js';
+import { MISP_TO_STIX_NAMESPACE, stixIdOf, uuidV5 } from './stix-identifiers.js';
 import type { StixBundle, StixCommonProperties, StixCyberObservable, StixMarkingDefinition, StixObject } from './stix-objects.js';
 import { CONTEXT_TYPE_TABLE, GALAXY_TYPE_TABLE, ruleTypeRow, stixTypeRow } from './stix-type-table.js';
 import { tlpMarkingsOfTags } from './tlp-markings.js';
@@ -81,8 +81,8 @@ class BundleWriter {
   ) {
     this.skipped = [...skipped];
     this.eventMarkingIds = this.markingIds(event.tags);
-    this.identityId = event.creator ? `identity--${event.creator.uuid}` : undefined;
-    this.reportId = `report--${event.uuid}`;
+    this.identityId = event.creator ? stixIdOf('identity', event.creator.uuid) : undefined;
+    this.reportId = stixIdOf('report', event.uuid);
   }
 
   private markingIds(tags: readonly string[]): string[] {
@@ -111,10 +111,17 @@ class BundleWriter {
     };
   }
 
-  private add(converted: Converted, mispUuid: string | undefined): void {
+  /** Adds a converted element; `source` is the MISP attribute or object it stands for, if any. */
+  private add(converted: Converted, source: { element: 'attribute' | 'object'; uuid: string } | undefined): void {
+    if (this.ids.has(converted.main.id)) {
+      // Two MISP elements with one uuid would give two STIX objects with one id: the first stays.
+      const reason = `its STIX id ${converted.main.id} is already in the bundle (the same uuid twice in the event)`;
+      this.skip({ element: source?.element ?? 'attribute', reference: source?.uuid ?? converted.main.id, reason });
+      return;
+    }
     this.objects.push(defined(converted.main));
     this.ids.add(converted.main.id);
-    if (mispUuid !== undefined) this.stixIdByMispUuid.set(mispUuid, converted.main.id);
+    if (source !== undefined) this.stixIdByMispUuid.set(source.uuid, converted.main.id);
     for (const observable of converted.observables) {
       if (this.ids.has(observable.id)) continue;
       this.ids.add(observable.id);
@@ -178,7 +185,7 @@ class BundleWriter {
   }
 
   convertAttribute(attribute: MispAttributeEntry): void {
-    const base = this.common('indicator', `indicator--${attribute.uuid}`, attribute.timestamp, attribute.tags);
+    const base = this.common('indicator', stixIdOf('indicator', attribute.uuid), attribute.timestamp, attribute.tags);
     const described = { ...base, description: attribute.comment };
     const validFrom = attribute.firstSeen ?? (base.created as string);
     const reference = { element: 'attribute' as const, reference: attribute.uuid, mispType: attribute.type };
@@ -186,20 +193,20 @@ class BundleWriter {
     const rule = ruleTypeRow(attribute.type);
     // A rule MISP does not flag for detection is kept for reading, as a note.
     if (rule !== undefined && !attribute.toIds) {
-      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, attribute.uuid);
+      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
     if (rule !== undefined) {
       const named = { ...described, name: attribute.comment ?? `MISP ${attribute.type} rule` };
       const indicator = this.indicator(named, attribute.value, rule.patternType, validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator === 'string') this.skip({ ...reference, reason: indicator });
-      else this.add({ main: indicator, observables: [] }, attribute.uuid);
+      else this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
 
     const context = CONTEXT_TYPE_TABLE[attribute.type];
     if (context !== undefined) {
-      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, attribute.uuid);
+      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
       return;
     }
 
@@ -219,29 +226,31 @@ class BundleWriter {
       const named = { ...described, name: attribute.value };
       const indicator = this.indicator(named, writePattern(values.values), 'stix', validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator !== 'string') {
-        this.add({ main: indicator, observables: [] }, attribute.uuid);
+        this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
         return;
       }
       patternRefusal = indicator;
     }
-    if (!canObserve) {
-      this.skip({ ...reference, reason: patternRefusal ?? `a ${attribute.type} value without the IDS flag has no STIX observable form` });
+    const observables = canObserve ? buildObservables(values.values) : [];
+    const unobservable = canObserve ? unmetRequirement(observables) : `${attribute.type} values have no STIX observable form`;
+    if (unobservable !== undefined) {
+      this.skip({ ...reference, reason: patternRefusal ?? `without the IDS flag it can only be observed-data, and ${unobservable}` });
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, attribute.comment, buildObservables(values.values), attribute.firstSeen, attribute.lastSeen), attribute.uuid);
+    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), { element: 'attribute', uuid: attribute.uuid });
   }
 
   private contextObject(kind: 'note' | 'vulnerability', attribute: MispAttributeEntry, base: StixCommonProperties): StixCommonProperties {
     const uuid = attribute.uuid;
     if (kind === 'note') {
-      return { ...base, type: 'note', id: `note--${uuid}`, abstract: attribute.comment, content: attribute.value, object_refs: [this.reportId] };
+      return { ...base, type: 'note', id: stixIdOf('note', uuid), abstract: attribute.comment, content: attribute.value, object_refs: [this.reportId] };
     }
     const cve = /^CVE-\d{4}-\d{4,}$/i.test(attribute.value);
     return {
       ...base,
       type: 'vulnerability',
-      id: `vulnerability--${uuid}`,
+      id: stixIdOf('vulnerability', uuid),
       name: attribute.value,
       description: attribute.comment,
       external_references: cve ? [{ source_name: 'cve', external_id: attribute.value.toUpperCase() }] : undefined,
@@ -272,34 +281,37 @@ class BundleWriter {
       return;
     }
     const tags = [...new Set(attributes.flatMap((attribute) => attribute.tags))];
-    const base = this.common('indicator', `indicator--${object.uuid}`, object.timestamp, tags);
+    const base = this.common('indicator', stixIdOf('indicator', object.uuid), object.timestamp, tags);
     const validFrom = object.firstSeen ?? (base.created as string);
     let patternRefusal: string | undefined;
     if (attributes.some((attribute) => attribute.toIds)) {
       const category = attributes.find((attribute) => attribute.toIds)?.category;
       const indicator = this.indicator({ ...base, name: object.name, description: object.comment }, writePattern(values), 'stix', validFrom, object.lastSeen, category);
       if (typeof indicator !== 'string') {
-        this.add({ main: indicator, observables: [] }, object.uuid);
+        this.add({ main: indicator, observables: [] }, { element: 'object', uuid: object.uuid });
         return;
       }
       patternRefusal = indicator;
     }
-    if (!observable) {
-      this.skip({ ...reference, reason: patternRefusal ?? `this ${object.name} object has values without a STIX observable form` });
+    const observables = observable ? buildObservables(values) : [];
+    const unobservable = observable ? unmetRequirement(observables) : `some of its values have no STIX observable form`;
+    if (unobservable !== undefined) {
+      this.skip({ ...reference, reason: patternRefusal ?? `without the IDS flag it can only be observed-data, and ${unobservable}` });
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, object.comment, buildObservables(values), object.firstSeen, object.lastSeen), object.uuid);
+    this.add(this.observedData(base, object.comment, observables, object.firstSeen, object.lastSeen), { element: 'object', uuid: object.uuid });
   }
 
-  convertGalaxyCluster(cluster: MispGalaxyClusterEntry): void {
+  /** The cluster's STIX object (once per bundle); its id, or undefined when its galaxy type has no mapping. */
+  convertGalaxyCluster(cluster: MispGalaxyClusterEntry): string | undefined {
     const type = GALAXY_TYPE_TABLE[cluster.galaxyType];
     if (type === undefined) {
       this.skip({ element: 'galaxy cluster', reference: cluster.uuid, reason: `the galaxy type ${cluster.galaxyType} has no STIX mapping in this module` });
-      return;
+      return undefined;
     }
-    const id = `${type}--${cluster.uuid}`;
-    if (this.ids.has(id)) return;
+    const id = stixIdOf(type, cluster.uuid);
+    if (this.ids.has(id)) return id;
     const base = this.common(type, id, this.event.timestamp, []);
     const main: StixCommonProperties = {
       ...base,
@@ -312,6 +324,28 @@ class BundleWriter {
           : undefined,
     };
     this.add({ main, observables: [] }, undefined);
+    return id;
+  }
+
+  /**
+   * The clusters attached to one attribute, each related to what the attribute became (or, inside
+   * an object, what the object became): an indicator `indicates` them, anything else is `related-to`.
+   */
+  convertAttributeGalaxies(attribute: MispAttributeEntry, owner: { uuid: string; timestamp: number }): void {
+    const source = this.stixIdByMispUuid.get(attribute.uuid) ?? this.stixIdByMispUuid.get(owner.uuid);
+    for (const cluster of attribute.galaxyClusters) {
+      const target = this.convertGalaxyCluster(cluster);
+      if (source === undefined || target === undefined) continue;
+      const indicates = source.startsWith('indicator--') && !target.startsWith('course-of-action--');
+      this.relationship(owner, indicates ? 'indicates' : 'related-to', source, target, cluster.uuid);
+    }
+  }
+
+  private relationship(owner: { uuid: string; timestamp: number }, relationshipType: string, source: string, target: string, targetUuid: string): void {
+    const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `relationship/${owner.uuid}/${relationshipType}/${targetUuid}`);
+    if (this.ids.has(`relationship--${uuid}`)) return;
+    const base = this.common('relationship', `relationship--${uuid}`, owner.timestamp, []);
+    this.add({ main: { ...base, relationship_type: relationshipType, source_ref: source, target_ref: target }, observables: [] }, undefined);
   }
 
   convertReferences(object: MispObjectEntry): void {
@@ -320,10 +354,7 @@ class BundleWriter {
     for (const reference of object.references) {
       const target = this.stixIdByMispUuid.get(reference.referencedUuid);
       if (target === undefined) continue;
-      const relationshipType = phaseName(reference.relationshipType) || 'related-to';
-      const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `relationship/${object.uuid}/${relationshipType}/${reference.referencedUuid}`);
-      const base = this.common('relationship', `relationship--${uuid}`, object.timestamp, []);
-      this.add({ main: { ...base, relationship_type: relationshipType, source_ref: source, target_ref: target }, observables: [] }, undefined);
+      this.relationship(object, phaseName(reference.relationshipType) || 'related-to', source, target, reference.referencedUuid);
     }
   }
 
@@ -356,11 +387,14 @@ class BundleWriter {
     const identity: StixObject[] =
       event.creator === undefined
         ? []
-        : [{ type: 'identity', spec_version: '2.1', id: `identity--${event.creator.uuid}`, created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
+        : [{ type: 'identity', spec_version: '2.1', id: stixIdOf('identity', event.creator.uuid), created: modified, modified, name: event.creator.name, identity_class: 'organization' }];
+    // Only the markings some emitted object carries (a skipped element's own marking is not).
+    const carried = new Set([report, ...this.objects].flatMap((object) => (object.object_marking_refs as string[] | undefined) ?? []));
+    const markings = [...this.markings.values()].filter((marking) => carried.has(marking.id));
     return {
       type: 'bundle',
       id: `bundle--${uuidV5(MISP_TO_STIX_NAMESPACE, `bundle/${event.uuid}/${event.timestamp}`)}`,
-      objects: [...identity, ...this.markings.values(), report, ...this.objects],
+      objects: [...identity, ...markings, report, ...this.objects],
     };
   }
 }
@@ -376,6 +410,8 @@ export function convertMispEvent(input: unknown): StixConversion {
   for (const attribute of event.attributes) writer.convertAttribute(attribute);
   for (const object of event.objects) writer.convertObject(object);
   for (const cluster of event.galaxyClusters) writer.convertGalaxyCluster(cluster);
+  for (const attribute of event.attributes) writer.convertAttributeGalaxies(attribute, attribute);
+  for (const object of event.objects) for (const attribute of object.attributes) writer.convertAttributeGalaxies(attribute, object);
   for (const object of event.objects) writer.convertReferences(object);
   const bundle = writer.bundle();
   return { bundle, skipped: writer.skipped };

@@ -7,7 +7,7 @@
 import type { FieldValue } from './field-values.js';
 import { canonicalJson, STIX_OBSERVABLE_NAMESPACE, uuidV5 } from './stix-identifiers.js';
 import type { StixCyberObservable } from './stix-objects.js';
-import { ID_CONTRIBUTING_PROPERTIES, ID_HASH_PREFERENCE } from './stix-type-table.js';
+import { ID_CONTRIBUTING_PROPERTIES, ID_HASH_PREFERENCE, OBSERVABLE_NEEDS_ONE_OF } from './stix-type-table.js';
 
 type Properties = Record<string, unknown>;
 
@@ -37,9 +37,13 @@ function setPath(properties: Properties, segments: readonly string[], value: unk
     return;
   }
   if (rest[0] === '*') {
-    const items = (properties[head] as Properties[] | undefined) ?? [];
-    const element: Properties = {};
-    setPath(element, rest.slice(1), value);
+    const items = (properties[head] as unknown[] | undefined) ?? [];
+    // `list.*` holds the values themselves; `list.*.property` objects holding them.
+    let element: unknown = value;
+    if (rest.length > 1) {
+      element = {};
+      setPath(element as Properties, rest.slice(1), value);
+    }
     properties[head] = [...items, element];
     return;
   }
@@ -112,4 +116,15 @@ export function buildObservables(values: readonly FieldValue[]): StixCyberObserv
     }
   }
   return [...drafts.map((draft) => finish(draft, byId)), ...referenced];
+}
+
+/** Why `observables` are not valid STIX (an observable without a property STIX requires), or undefined. */
+export function unmetRequirement(observables: readonly StixCyberObservable[]): string | undefined {
+  for (const observable of observables) {
+    const needed = OBSERVABLE_NEEDS_ONE_OF[observable.type];
+    if (needed !== undefined && !needed.some((property) => observable[property] !== undefined)) {
+      return `a ${observable.type} observable needs one of ${needed.join(', ')}`;
+    }
+  }
+  return undefined;
 }

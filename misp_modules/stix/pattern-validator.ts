@@ -12,7 +12,7 @@ export type PatternCheck = { readonly valid: true } | { readonly valid: false; r
 
 const KEYWORDS = new Set([
   'AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS',
-  'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS',
+  'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS', 'LAST',
 ]);
 
 type TokenKind =
@@ -31,6 +31,12 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 const OPERATORS = ['==', '!=', '<>', '<=', '>=', '=', '<', '>'];
+const LINE_COMMENT = /[^\r\n]*/y;
+// The grammar's whitespace: ASCII and Unicode spaces and line separators.
+const WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+const PREFIXED_LITERAL = /([hbt])'/y;
+const NUMBER = /[+-]?(?:\d*\.\d+|\d+)/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_-]*/y;
 
 function isValidTimestamp(body: string): boolean {
   const match = TIMESTAMP.exec(body);
@@ -39,6 +45,11 @@ function isValidTimestamp(body: string): boolean {
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return false;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return day >= 1 && day <= daysInMonth;
+}
+
+/** Milliseconds of a timestamp literal (`t'...'`); the fraction beyond milliseconds is dropped. */
+function timestampMilliseconds(literal: string): number {
+  return Date.parse(literal.slice(2, -1).replace(/(\.\d{3})\d+/, '$1'));
 }
 
 function tokenize(pattern: string): Token[] {
@@ -68,29 +79,32 @@ function tokenize(pattern: string): Token[] {
     throw new StixPatternSyntaxError('a literal is not closed by a quote', start);
   };
 
+  // Sticky expressions read at `position` without copying the rest of the pattern.
+  const at = (expression: RegExp): RegExpExecArray | null => {
+    expression.lastIndex = position;
+    return expression.exec(pattern);
+  };
   while (position < pattern.length) {
     const char = pattern[position]!;
-    const rest = pattern.slice(position);
-    if (/\s/.test(char)) {
+    if (WHITESPACE.test(char)) {
       position += 1;
       continue;
     }
-    if (rest.startsWith('/*')) {
+    if (pattern.startsWith('/*', position)) {
       const end = pattern.indexOf('*/', position + 2);
       if (end === -1) throw new StixPatternSyntaxError('a comment is not closed', position);
       position = end + 2;
       continue;
     }
-    if (rest.startsWith('//')) {
-      const end = rest.search(/[\r\n]/);
-      position = end === -1 ? pattern.length : position + end;
+    if (pattern.startsWith('//', position)) {
+      position += at(LINE_COMMENT)?.[0].length ?? 0;
       continue;
     }
     if (char === "'") {
       push('string', position, quoted(position, true));
       continue;
     }
-    const prefixed = /^([hbt])'/.exec(rest);
+    const prefixed = at(PREFIXED_LITERAL);
     if (prefixed) {
       const end = quoted(position + 1, false);
       const body = pattern.slice(position + 2, end - 1);
@@ -102,7 +116,7 @@ function tokenize(pattern: string): Token[] {
     }
     const previous = tokens.at(-1);
     const afterPathPart = previous !== undefined && (previous.kind === 'identifier' || previous.kind === 'string' || previous.text === ']');
-    const number = /^[+-]?(?:\d*\.\d+|\d+)/.exec(rest);
+    const number = at(NUMBER);
     if (number && !(char === '.' && afterPathPart)) {
       const literal = number[0];
       const isFloat = literal.includes('.');
@@ -110,19 +124,19 @@ function tokenize(pattern: string): Token[] {
       if (!isFloat && digits.length > 1 && digits.startsWith('0')) {
         throw new StixPatternSyntaxError(`${literal} is not a valid integer (leading zero)`, position);
       }
-      if (/^[A-Za-z_]/.test(pattern.slice(position + literal.length))) {
+      if (/[A-Za-z_]/.test(pattern[position + literal.length] ?? '')) {
         throw new StixPatternSyntaxError(`${literal} runs into a name`, position);
       }
       push(isFloat ? 'float' : 'int', position, position + literal.length);
       continue;
     }
-    const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest);
+    const word = at(WORD);
     if (word) {
       const kind = KEYWORDS.has(word[0]) ? 'keyword' : word[0] === 'true' || word[0] === 'false' ? 'bool' : 'identifier';
       push(kind, position, position + word[0].length);
       continue;
     }
-    const operator = OPERATORS.find((candidate) => rest.startsWith(candidate));
+    const operator = OPERATORS.find((candidate) => pattern.startsWith(candidate, position));
     if (operator) {
       push('operator', position, position + operator.length);
       continue;
@@ -209,9 +223,12 @@ class PatternParser {
 
   private qualifier(): boolean {
     if (this.accept('START')) {
-      this.literal(['timestamp'], 'a timestamp after START');
+      const start = this.literal(['timestamp'], 'a timestamp after START');
       this.expect('STOP');
-      this.literal(['timestamp'], 'a timestamp after STOP');
+      const stop = this.literal(['timestamp'], 'a timestamp after STOP');
+      if (timestampMilliseconds(stop.text) <= timestampMilliseconds(start.text)) {
+        throw new StixPatternSyntaxError('the STOP timestamp must be later than the START timestamp', stop.offset);
+      }
       return true;
     }
     if (this.accept('WITHIN')) {

@@ -6,7 +6,7 @@
 import type { FieldValue } from './field-values.js';
 
 const BARE_PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PATTERN_KEYWORDS = new Set(['AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS', 'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS', 'true', 'false']);
+const PATTERN_KEYWORDS = new Set(['AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS', 'IN', 'START', 'STOP', 'SECONDS', 'TIMES', 'WITHIN', 'REPEATS', 'LAST', 'true', 'false']);
 
 /** A STIX pattern string literal: `\` and `'` escaped with a backslash, the only escapes STIX has. */
 export function quoteStixString(value: string): string {

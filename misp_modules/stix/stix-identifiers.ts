@@ -46,3 +46,15 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+// RFC 9562 UUIDs of versions 1 to 8 with the RFC variant, as STIX ids require.
+const RFC_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The STIX id of an object that stands for a MISP element: `<type>--<its uuid>`, or, for the rare
+ * MISP uuid that is not an RFC UUID (STIX refuses those), a UUIDv5 derived from it.
+ */
+export function stixIdOf(type: string, mispUuid: string): string {
+  const uuid = mispUuid.toLowerCase();
+  return `${type}--${RFC_UUID.test(uuid) ? uuid : uuidV5(MISP_TO_STIX_NAMESPACE, `misp/${uuid}`)}`;
+}

@@ -136,7 +136,8 @@ export const STIX_TYPE_TABLE: readonly StixTypeRow[] = Object.freeze([
   { mispType: 'email-subject', fields: [field('email-message', 'subject')] },
   { mispType: 'email-body', fields: [field('email-message', 'body')] },
   { mispType: 'email-message-id', fields: [field('email-message', 'message_id')] },
-  { mispType: 'email-x-mailer', fields: [field('email-message', 'additional_header_fields', 'X-Mailer')] },
+  // Header values are lists in STIX (a header may be repeated).
+  { mispType: 'email-x-mailer', fields: [field('email-message', 'additional_header_fields', 'X-Mailer', '*')] },
   {
     mispType: 'email-attachment',
     fields: [field('email-message', 'body_multipart', '*', 'body_raw_ref', 'name')],
@@ -193,6 +194,14 @@ export const ID_CONTRIBUTING_PROPERTIES: Readonly<Record<string, readonly string
   'user-account': ['account_type', 'user_id', 'account_login'],
   'windows-registry-key': ['key', 'values'],
   'x509-certificate': ['hashes', 'serial_number'],
+});
+
+/** Observables STIX accepts only with at least one of these properties (a file needs a name or a hash). */
+export const OBSERVABLE_NEEDS_ONE_OF: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  file: ['hashes', 'name'],
+  'network-traffic': ['src_ref', 'dst_ref'],
+  software: ['name'],
+  'email-addr': ['value'],
 });
 
 export const ID_HASH_PREFERENCE: readonly string[] = ['MD5', 'SHA-1', 'SHA-256', 'SHA-512'];

@@ -5,6 +5,7 @@ import {
   convertMispEvent,
   mispEventToStixBundle,
   NotAMispEventError,
+  summariseSkipped,
   type SkippedElement,
   type StixObject,
 } from '../../misp_modules/stix/index.js';
@@ -125,6 +126,65 @@ describe('mispEventToStixBundle', () => {
     ]);
   });
 
+  it('relates the galaxy clusters of an attribute to what the attribute became', () => {
+    const malware = { uuid: 'd1000001-0000-4000-8000-000000000001', value: 'ExampleRAT', description: 'A remote access tool.' };
+    const actor = { uuid: 'd1000002-0000-4000-8000-000000000002', value: 'Example Panda' };
+    const mitigation = { uuid: 'd1000003-0000-4000-8000-000000000003', value: 'User Training - M1017', meta: { external_id: ['M1017'] } };
+    const bundle = mispEventToStixBundle(
+      minimalEvent({
+        Attribute: [
+          {
+            uuid: 'a3000001-0000-4000-8000-000000000001',
+            type: 'ip-dst',
+            value: '198.51.100.20',
+            to_ids: true,
+            timestamp: '1709290000',
+            Galaxy: [
+              { type: 'mitre-malware', GalaxyCluster: [malware] },
+              { type: 'mitre-course-of-action', GalaxyCluster: [mitigation] },
+            ],
+          },
+          {
+            uuid: 'a3000002-0000-4000-8000-000000000002',
+            type: 'domain',
+            value: 'panda.example.com',
+            to_ids: false,
+            timestamp: '1709290001',
+            Galaxy: [{ type: 'threat-actor', GalaxyCluster: [actor] }, { type: 'mitre-malware', GalaxyCluster: [malware] }],
+          },
+        ],
+      }),
+    );
+    const summary = bundle.objects
+      .filter((object) => !['identity', 'report', 'domain-name'].includes(object.type))
+      .map((object) => (object.type === 'relationship' ? `${object.source_ref as string} ${object.relationship_type as string} ${object.target_ref as string}` : object.id));
+    expect(summary).toEqual([
+      'indicator--a3000001-0000-4000-8000-000000000001',
+      'observed-data--a3000002-0000-4000-8000-000000000002',
+      'malware--d1000001-0000-4000-8000-000000000001',
+      'indicator--a3000001-0000-4000-8000-000000000001 indicates malware--d1000001-0000-4000-8000-000000000001',
+      'course-of-action--d1000003-0000-4000-8000-000000000003',
+      'indicator--a3000001-0000-4000-8000-000000000001 related-to course-of-action--d1000003-0000-4000-8000-000000000003',
+      'threat-actor--d1000002-0000-4000-8000-000000000002',
+      'observed-data--a3000002-0000-4000-8000-000000000002 related-to threat-actor--d1000002-0000-4000-8000-000000000002',
+      'observed-data--a3000002-0000-4000-8000-000000000002 related-to malware--d1000001-0000-4000-8000-000000000001',
+    ]);
+    expect(bundle.objects.find((object) => object.type === 'malware')).toStrictEqual({
+      type: 'malware',
+      spec_version: '2.1',
+      id: 'malware--d1000001-0000-4000-8000-000000000001',
+      created: '2024-03-03T17:00:00.000Z',
+      modified: '2024-03-03T17:00:00.000Z',
+      created_by_ref: `identity--${ORGANISATION_UUID}`,
+      name: 'ExampleRAT',
+      description: 'A remote access tool.',
+      is_family: true,
+    });
+    expect(bundle.objects.find((object) => object.type === 'course-of-action')).toMatchObject({
+      external_references: [{ source_name: 'mitre-attack', external_id: 'M1017' }],
+    });
+  });
+
   it('refers its report to the organisation when the event has nothing to convert', () => {
     const bundle = mispEventToStixBundle(minimalEvent());
     expect(bundle.objects.map((object) => object.id)).toEqual([
@@ -150,6 +210,7 @@ describe('mispEventToStixBundle', () => {
           { uuid: 'a2000001-0000-4000-8000-000000000001', type: 'ip-dst|port', value: '192.0.2.1', to_ids: true, timestamp: '1709290000' },
           { uuid: 'a2000002-0000-4000-8000-000000000002', type: 'AS', value: 'AS-BAD', to_ids: false, timestamp: '1709290000' },
           { uuid: 'a2000003-0000-4000-8000-000000000003', type: 'user-agent', value: 'Mozilla/5.0', to_ids: false, timestamp: '1709290000' },
+          { uuid: 'a2000005-0000-4000-8000-000000000005', type: 'size-in-bytes', value: '1024', to_ids: false, timestamp: '1709290000' },
           { type: 'domain', value: 'no-uuid.example.com', to_ids: true },
           'not an attribute',
           { uuid: 'a2000004-0000-4000-8000-000000000004', type: 'domain', value: 'kept.example.com', to_ids: true, timestamp: '1709290000' },
@@ -157,18 +218,67 @@ describe('mispEventToStixBundle', () => {
       }),
     );
     expect(skipped).toStrictEqual([
-      { element: 'attribute', reference: 'Attribute[3]', mispType: 'domain', reason: 'no valid uuid' },
-      { element: 'attribute', reference: 'Attribute[4]', reason: 'not a JSON object' },
-      { element: 'attribute', reference: 'a2000001-0000-4000-8000-000000000001', mispType: 'ip-dst|port', reason: 'a ip-dst|port value needs 2 parts separated by "|"' },
+      { element: 'attribute', reference: 'Attribute[4]', mispType: 'domain', reason: 'no valid uuid' },
+      { element: 'attribute', reference: 'Attribute[5]', reason: 'not a JSON object' },
+      { element: 'attribute', reference: 'a2000001-0000-4000-8000-000000000001', mispType: 'ip-dst|port', reason: 'ip-dst|port values need 2 parts separated by "|"' },
       { element: 'attribute', reference: 'a2000002-0000-4000-8000-000000000002', mispType: 'AS', reason: '"AS-BAD" is not a whole number, as AS needs' },
       {
         element: 'attribute',
         reference: 'a2000003-0000-4000-8000-000000000003',
         mispType: 'user-agent',
-        reason: 'a user-agent value without the IDS flag has no STIX observable form',
+        reason: 'without the IDS flag it can only be observed-data, and user-agent values have no STIX observable form',
+      },
+      {
+        element: 'attribute',
+        reference: 'a2000005-0000-4000-8000-000000000005',
+        mispType: 'size-in-bytes',
+        reason: 'without the IDS flag it can only be observed-data, and a file observable needs one of hashes, name',
       },
     ]);
     expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'kept.example.com']"]);
+  });
+
+  it('keeps the first of two elements with one uuid, and emits only the markings it uses', () => {
+    const { bundle, skipped } = convertMispEvent(
+      minimalEvent({
+        Attribute: [
+          { uuid: 'a5000001-0000-4000-8000-000000000001', type: 'domain', value: 'first.example.com', to_ids: true, timestamp: '1709290000' },
+          { uuid: 'a5000001-0000-4000-8000-000000000001', type: 'domain', value: 'second.example.com', to_ids: true, timestamp: '1709290000' },
+          { uuid: 'a5000002-0000-4000-8000-000000000002', type: 'btc', value: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT', to_ids: true, Tag: [{ name: 'tlp:red' }] },
+        ],
+      }),
+    );
+    expect(objectsOfType(bundle.objects, 'indicator').map((indicator) => indicator.pattern)).toEqual(["[domain-name:value = 'first.example.com']"]);
+    expect(objectsOfType(bundle.objects, 'marking-definition')).toEqual([]);
+    expect(skipped.map((item) => item.reason)).toEqual([
+      'its STIX id indicator--a5000001-0000-4000-8000-000000000001 is already in the bundle (the same uuid twice in the event)',
+      'STIX has no mapping for the MISP type btc in this module',
+    ]);
+  });
+
+  it('reports element lists that are not lists', () => {
+    const { skipped } = convertMispEvent(
+      minimalEvent({ Attribute: { uuid: 'a4000001-0000-4000-8000-000000000001' }, Object: 'none', Galaxy: 3 }),
+    );
+    expect(skipped).toStrictEqual([
+      { element: 'attribute', reference: 'Attribute', reason: 'Attribute is not a list' },
+      { element: 'object', reference: 'Object', reason: 'Object is not a list' },
+      { element: 'galaxy cluster', reference: 'Galaxy', reason: 'Galaxy is not a list' },
+    ]);
+  });
+
+  it('summarises what it left out in one sentence', () => {
+    const { skipped } = convertMispEvent(PHISHING_CAMPAIGN_EVENT);
+    expect(summariseSkipped(EVENT_UUID, [])).toBeUndefined();
+    expect(summariseSkipped(EVENT_UUID, skipped.slice(0, 1))).toBe(
+      `MISP event ${EVENT_UUID}: 1 element left out of the STIX bundle: attribute a000000c-0000-4000-8000-00000000000c (domain): deleted in MISP.`,
+    );
+    expect(summariseSkipped(EVENT_UUID, skipped, 2)).toBe(
+      `MISP event ${EVENT_UUID}: 4 elements left out of the STIX bundle: ` +
+        'attribute a000000c-0000-4000-8000-00000000000c (domain): deleted in MISP; ' +
+        'attribute a000000a-0000-4000-8000-00000000000a (stix2-pattern): its STIX pattern fails the pattern check at character 1: ' +
+        'comparisons joined by AND must all test the same object type, found ipv4-addr, url; and 2 more.',
+    );
   });
 
   it.each([

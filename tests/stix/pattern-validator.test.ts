@@ -32,10 +32,13 @@ const VALID: readonly string[] = [
   "[file:name = 'x'] START t'2016-06-01T00:00:00Z' STOP t'2016-07-01T00:00:00Z'",
   "(([a-b:c = 1] AND [d-e:f = 2]) FOLLOWEDBY [g-h:i = 3])",
   "/* a comment */ [file:name = 'x'] // and a line comment",
+  "[file:name = 'x'] // a comment\n AND [file:name = 'y']",
+  "[file:name = 'x'] START t'2016-01-01T00:00:00.1Z' STOP t'2016-01-01T00:00:00.2Z'",
   "[process:extensions.'windows-process-ext'.aslr_enabled = true]",
   "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = 'Mozilla/5.0']",
   "[process:arguments[-1] = 'x' AND process:arguments[0] = 'y']",
   "[x-misp-type:x_value = 'ok']",
+  "[file:'LAST' = 'x']\u00a0\u2003",
   "[file:created = t'2016-02-29T12:00:00Z' AND file:modified = t'2016-12-31T23:59:60Z']",
 ];
 
@@ -80,6 +83,8 @@ const INVALID: ReadonlyArray<readonly [string, string]> = [
   ["[file:x = 'a'] REPEATS 2.5 TIMES", 'count after REPEATS'],
   ["[file:x = 'a'] START t'2016-01-01T00:00:00Z'", 'expected "STOP"'],
   ["[file:x = 'a'] START '2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 'timestamp after START'],
+  ["[file:x = 'a'] START t'2016-01-02T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 'STOP timestamp must be later'],
+  ["[file:x = 'a'] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 'STOP timestamp must be later'],
   ["[file:x = 'a'] AND", 'expected an observation expression'],
   ["[file:x = 'a'] FOLLOWEDBY", 'expected an observation expression'],
   ["[file:x = 'a' and file:y = 'b']", 'expected "]"'],
@@ -88,6 +93,8 @@ const INVALID: ReadonlyArray<readonly [string, string]> = [
   ["[file:x = TRUE]", 'expected a literal'],
   ["[file:x = 'a'] AND ()", 'expected an observation expression'],
   ['[]', 'object path'],
+  ["[file:LAST = 'x']", 'property name'],
+  ["[file:name = 'x']\ufeff", 'unexpected character'],
 ];
 
 describe('checkStixPattern', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, isUuid, STIX_OBSERVABLE_NAMESPACE, uuidV5 } from '../../misp_modules/stix/stix-identifiers.js';
+import { canonicalJson, isUuid, STIX_OBSERVABLE_NAMESPACE, stixIdOf, uuidV5 } from '../../misp_modules/stix/stix-identifiers.js';
 import { observableId } from '../../misp_modules/stix/observable-builder.js';
 
 describe('uuidV5', () => {
@@ -40,5 +40,16 @@ describe('observableId', () => {
     const withSha1 = observableId('file', { hashes: { 'SHA-256': 'b', 'SHA-1': 'a' }, size: 3 });
     expect(withSha1).toBe(observableId('file', { hashes: { 'SHA-1': 'a' } }));
     expect(withSha1).toBe('file--63d7545d-b4cd-5556-8e85-ace45f598548');
+  });
+});
+
+describe('stixIdOf', () => {
+  it('keeps an RFC UUID of MISP, lower-cased', () => {
+    expect(stixIdOf('indicator', '5E396A1E-68E4-4DB5-8810-CA350ABA047C')).toBe('indicator--5e396a1e-68e4-4db5-8810-ca350aba047c');
+  });
+
+  it('derives a UUIDv5 from a MISP uuid STIX would refuse (no version or variant bits)', () => {
+    // Python: uuid.uuid5(UUID('1a8312d8-ea98-4c6f-af43-bd6e28a0d962'), 'misp/11111111-1111-1111-1111-111111111111')
+    expect(stixIdOf('indicator', '11111111-1111-1111-1111-111111111111')).toBe('indicator--b600293d-a7d9-59fb-a6a0-e6e55e6ff283');
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fieldValues } from '../../misp_modules/stix/field-values.js';
-import { buildObservables } from '../../misp_modules/stix/observable-builder.js';
+import { buildObservables, unmetRequirement } from '../../misp_modules/stix/observable-builder.js';
 import { checkStixPattern } from '../../misp_modules/stix/pattern-validator.js';
 import { quoteStixString, writePattern } from '../../misp_modules/stix/pattern-writer.js';
 import { CONTEXT_TYPE_TABLE, RULE_TYPE_TABLE, STIX_TYPE_TABLE } from '../../misp_modules/stix/stix-type-table.js';
@@ -48,6 +48,9 @@ describe('STIX_TYPE_TABLE', () => {
       const observables = buildObservables(values.values);
       expect(observables.length).toBeGreaterThan(0);
       for (const observable of observables) expect(observable.id.startsWith(`${observable.type}--`)).toBe(true);
+      // A file's size or media type is an observable only beside its name or a hash (in an object).
+      const fileDetail = ['size-in-bytes', 'mime-type'].includes(mispType);
+      expect(unmetRequirement(observables)).toBe(fileDetail ? 'a file observable needs one of hashes, name' : undefined);
     }
   });
 
@@ -76,6 +79,28 @@ describe('STIX_TYPE_TABLE', () => {
     expect(patternOf('x509-fingerprint-sha1', 'ab')).toBe("[x509-certificate:hashes.'SHA-1' = 'ab']");
     expect(patternOf('ja3-fingerprint-md5', 'ab')).toBe("[network-traffic:x_misp_ja3_fingerprint_md5 = 'ab']");
     expect(patternOf('email-attachment', 'a.pdf')).toBe("[email-message:body_multipart[*].body_raw_ref.name = 'a.pdf']");
+    expect(patternOf('email-x-mailer', 'Mailer 1.0')).toBe("[email-message:additional_header_fields.'X-Mailer'[*] = 'Mailer 1.0']");
+  });
+});
+
+describe('buildObservables', () => {
+  it('fills lists of values and lists of objects', () => {
+    const observablesOf = (mispType: string, value: string): unknown => {
+      const row = STIX_TYPE_TABLE.find((candidate) => candidate.mispType === mispType)!;
+      const values = fieldValues(row, value);
+      if (!values.ok) throw new Error(values.reason);
+      return buildObservables(values.values).map(({ id: _id, ...properties }) => properties);
+    };
+    expect(observablesOf('email-x-mailer', 'Mailer 1.0')).toEqual([
+      { type: 'email-message', spec_version: '2.1', additional_header_fields: { 'X-Mailer': ['Mailer 1.0'] }, is_multipart: false },
+    ]);
+    expect(observablesOf('regkey|value', 'HKLM\\Run|evil.exe')).toEqual([
+      { type: 'windows-registry-key', spec_version: '2.1', key: 'HKLM\\Run', values: [{ data: 'evil.exe' }] },
+    ]);
+    expect(observablesOf('ip-dst|port', '2001:db8::1|443')).toEqual([
+      { type: 'network-traffic', spec_version: '2.1', dst_ref: 'ipv6-addr--6469e3a9-b053-5e34-a025-9396ae051d26', dst_port: 443, protocols: ['ipv6'] },
+      { type: 'ipv6-addr', spec_version: '2.1', value: '2001:db8::1' },
+    ]);
   });
 });
 
