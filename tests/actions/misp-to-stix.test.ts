@@ -16,6 +16,7 @@ describe('MISP to STIX', () => {
     expect(report.error).toBeUndefined();
     expect(report.results).toStrictEqual({ bundle: EXPECTED_BUNDLE });
     expect(report.logs[0]?.message).toMatch(new RegExp(`^Converted the event into a STIX 2\\.1 bundle of ${EXPECTED_BUNDLE.objects.length} objects \\(.*\\d+ indicator.*\\); \\d+ elements left out$`));
+    expect(report.logs[1]?.message).toMatch(/^MISP event 11111111-2222-4333-8444-555555555555: 4 elements left out of the STIX bundle: attribute a000000c-.* \(domain\): deleted in MISP; /);
   });
 
   it('gives the same bundle for the same event, run after run', async () => {
