@@ -2,6 +2,7 @@ import QuickLRU from 'quick-lru';
 import { Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration, NewEventTriggerConfiguration } from '../configuration/configuration.generated.js';
 import { mispApiOf } from '../misp/misp-account-api.js';
+import { MispRefusedError } from '../misp/errors/misp-refused-error.js';
 import { MispUnexpectedAnswerError } from '../misp/errors/misp-unexpected-answer-error.js';
 import type { MispJsonApi } from '../misp/misp-json-api.js';
 import { PublishedEventCursor, publicationKey } from './published-event-cursor.js';
@@ -11,6 +12,7 @@ export const NEW_EVENT_COMMAND = 'trigger';
 /** Whole events with their attributes: pages are kept small so that memory stays bounded. */
 export const EVENTS_PAGE_SIZE = 50;
 const SEARCH_PATH = '/events/restSearch';
+const NO_MATCHES = /^no matches/i;
 /** As the IDS trigger: the fifth failed poll in a row is critical. */
 const FAILED_POLLS_BEFORE_CRITICAL = 5;
 
@@ -94,12 +96,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     const summary: PollSummary = { received: 0, sent: 0, alreadySent: 0, nothingNew: 0 };
     let latestPublished = cursor.publishedSince;
     for (let page = 1; this.running; page++) {
-      const answer = await api.post(
-        SEARCH_PATH,
-        { returnFormat: 'json', published: 1, publish_timestamp: cursor.publishedSince, page, limit: EVENTS_PAGE_SIZE },
-        this.signal,
-      );
-      const events = eventsOf(answer, api.host);
+      const events = await this.searchPage(api, cursor.publishedSince, page);
       summary.received += events.length;
       for (const event of events) {
         if (!this.running) return summary;
@@ -131,6 +128,18 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
       }
     }
     return summary;
+  }
+
+  /** One page of published events; MISP versions before 2.4.71 say "nothing" with a 404 "No matches". */
+  private async searchPage(api: MispJsonApi, since: number, page: number): Promise<MispEvent[]> {
+    let answer: unknown;
+    try {
+      answer = await api.post(SEARCH_PATH, { returnFormat: 'json', published: 1, publish_timestamp: since, page, limit: EVENTS_PAGE_SIZE }, this.signal);
+    } catch (error) {
+      if (error instanceof MispRefusedError && error.status === 404 && NO_MATCHES.test(error.reason)) return [];
+      throw error;
+    }
+    return eventsOf(answer, api.host);
   }
 
   private nowSeconds(): number {

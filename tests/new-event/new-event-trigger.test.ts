@@ -182,6 +182,16 @@ describe('New Event', () => {
     expect(JSON.stringify(t.runtime.logs)).not.toContain('a-wrong-misp-key-1234');
   });
 
+  it('reads the 404 "No matches." of old MISP versions as no event, and a 404 of anything else as a failed poll', async () => {
+    const server = await misp();
+    server.faults.push({ path: '/events/restSearch', status: 404, body: { name: 'No matches.', message: 'No matches.', url: '/events/restSearch' } });
+    server.faults.push({ path: '/events/restSearch', status: 404, body: '<html><title>Not Found</title></html>' });
+    const t = start(server);
+    await t.untilPolls(2);
+    expect(t.pollLogs()[0]).toMatch(/^Poll 1: 0 events published since/);
+    expect(t.pollLogs()[1]).toMatch(/^Poll 2 failed, .*refused POST \/events\/restSearch with HTTP 404: an HTML page titled "Not Found"\.$/);
+  });
+
   it('refuses an attributes_filter that is not a number of seconds', async () => {
     const server = await misp();
     expect(() => start(server, { configuration: { attributes_filter: '1 day' } })).toThrow('Invalid configuration: trigger configuration: attributes_filter must match pattern "^[0-9]+$"');
