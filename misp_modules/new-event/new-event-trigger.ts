@@ -69,12 +69,13 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
     let failuresInARow = 0;
     for (let poll = 1; this.running; poll++) {
+      const since = cursor.publishedSince;
       try {
         const summary = await this.poll(api, cursor, sentAttributes);
         if (!this.running) break;
         failuresInARow = 0;
         this.log(
-          `Poll ${poll}: ${summary.received} events published since ${new Date(cursor.publishedSince * 1000).toISOString()}, ${summary.sent} sent, ` +
+          `Poll ${poll}: ${summary.received} events published since ${new Date(since * 1000).toISOString()}, ${summary.sent} sent, ` +
             `${summary.alreadySent} already sent` + (filterSeconds(configuration) > 0 ? `, ${summary.nothingNew} without new attributes` : ''),
           summary.sent > 0 ? 'info' : 'debug',
         );

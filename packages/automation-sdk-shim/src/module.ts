@@ -22,10 +22,11 @@ export interface ModuleOptions {
 
 /**
  * The entry point of a module: maps each command (the docker_parameters of a trigger or action JSON)
- * to its trigger or action class and runs the one named on the command line. The caller exits with the code run() returns:
- * `process.exit(await module.run(process.argv.slice(2)))`.
+ * to its trigger or action class and runs the one named on the command line. The caller exits with
+ * the code run() returns: `process.exit(await module.run(process.argv.slice(2)))`.
  */
 export class Module {
+  /** Triggers and actions, by command. */
   private readonly triggers = new Map<string, TriggerClass | ActionClass>();
   private readonly options: ModuleOptions;
 
@@ -39,7 +40,7 @@ export class Module {
     this.triggers.set(command, componentClass);
   }
 
-  /** Runs the trigger named by argv[0]; resolves with the process exit code. */
+  /** Runs the trigger or action named by argv[0]; resolves with the process exit code. */
   async run(argv: readonly string[]): Promise<number> {
     const writeError = this.options.writeError ?? ((line: string) => process.stderr.write(`${line}\n`));
     const command = argv[0];
