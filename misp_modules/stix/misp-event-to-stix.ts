@@ -111,6 +111,28 @@ class BundleWriter {
     };
   }
 
+  /**
+   * The times an indicator's value was seen, as one sighting: how many, first and last (MISP
+   * sightings of type 0; false positives and expirations are not sightings).
+   */
+  convertSightings(attribute: MispAttributeEntry): void {
+    const indicatorId = this.stixIdByMispUuid.get(attribute.uuid);
+    if (attribute.sightings.length === 0 || indicatorId === undefined || !indicatorId.startsWith('indicator--')) return;
+    // A loop rather than Math.min(...list): a list of many sightings would overflow the call stack.
+    const first = attribute.sightings.reduce((earliest, date) => Math.min(earliest, date));
+    const last = attribute.sightings.reduce((latest, date) => Math.max(latest, date));
+    const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `sighting/${attribute.uuid}`);
+    const base = this.common('sighting', `sighting--${uuid}`, last, []);
+    const main: StixCommonProperties = {
+      ...base,
+      sighting_of_ref: indicatorId,
+      first_seen: timestampText(first),
+      last_seen: timestampText(last),
+      count: attribute.sightings.length,
+    };
+    this.add({ main, observables: [] }, undefined);
+  }
+
   /** Adds a converted element; `source` is the MISP attribute or object it stands for, if any. */
   private add(converted: Converted, source: { element: 'attribute' | 'object'; uuid: string } | undefined): void {
     if (this.ids.has(converted.main.id)) {
@@ -413,6 +435,7 @@ export function convertMispEvent(input: unknown): StixConversion {
   for (const attribute of event.attributes) writer.convertAttributeGalaxies(attribute, attribute);
   for (const object of event.objects) for (const attribute of object.attributes) writer.convertAttributeGalaxies(attribute, object);
   for (const object of event.objects) writer.convertReferences(object);
+  for (const attribute of event.attributes) writer.convertSightings(attribute);
   const bundle = writer.bundle();
   return { bundle, skipped: writer.skipped };
 }
