@@ -26,6 +26,8 @@ export interface MispAttributeEntry {
   readonly tags: readonly string[];
   /** Galaxy clusters attached to this attribute alone. */
   readonly galaxyClusters: readonly MispGalaxyClusterEntry[];
+  /** Epoch seconds of each time the value was seen (MISP sightings of type 0, not false positives or expirations). */
+  readonly sightings: readonly number[];
 }
 
 export interface MispObjectReference {
@@ -155,6 +157,11 @@ function readAttributes(
       lastSeen: seen(item.last_seen),
       tags: tagNames(item.Tag),
       galaxyClusters: readGalaxyClusters(item.Galaxy, `Attribute ${uuid} `, skipped),
+      sightings: list(item.Sighting).flatMap((sighting) => {
+        if (!isObject(sighting) || (integer(sighting.type) ?? 0) !== 0) return [];
+        const date = integer(sighting.date_sighting);
+        return date === undefined ? [] : [date];
+      }),
     });
   });
   return attributes;

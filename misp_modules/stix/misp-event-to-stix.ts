@@ -3,7 +3,8 @@
  * identity); IDS-flagged attributes and objects holding IDS-flagged attributes become indicators
  * whose patterns are checked before they are emitted; the other attributes and objects become
  * observed-data with their observables; text attributes become notes, vulnerabilities and galaxy
- * clusters their own objects; object references become relationships; `tlp:` tags become the
+ * clusters (of the event or of an attribute) their own objects; object references and attribute
+ * clusters become relationships, an indicator's sightings one sighting; `tlp:` tags become the
  * standard TLP markings and every tag a label. Ids come from MISP uuids and dates from MISP
  * timestamps, so one event always gives the same bundle.
  */
@@ -111,6 +112,28 @@ class BundleWriter {
     };
   }
 
+  /**
+   * The times an indicator's value was seen, as one sighting: how many, first and last (MISP
+   * sightings of type 0; false positives and expirations are not sightings).
+   */
+  convertSightings(attribute: MispAttributeEntry): void {
+    const indicatorId = this.stixIdByMispUuid.get(attribute.uuid);
+    if (attribute.sightings.length === 0 || indicatorId === undefined || !indicatorId.startsWith('indicator--')) return;
+    // A loop rather than Math.min(...list): a list of many sightings would overflow the call stack.
+    const first = attribute.sightings.reduce((earliest, date) => Math.min(earliest, date));
+    const last = attribute.sightings.reduce((latest, date) => Math.max(latest, date));
+    const uuid = uuidV5(MISP_TO_STIX_NAMESPACE, `sighting/${attribute.uuid}`);
+    const base = this.common('sighting', `sighting--${uuid}`, last, []);
+    const main: StixCommonProperties = {
+      ...base,
+      sighting_of_ref: indicatorId,
+      first_seen: timestampText(first),
+      last_seen: timestampText(last),
+      count: attribute.sightings.length,
+    };
+    this.add({ main, observables: [] }, undefined);
+  }
+
   /** Adds a converted element; `source` is the MISP attribute or object it stands for, if any. */
   private add(converted: Converted, source: { element: 'attribute' | 'object'; uuid: string } | undefined): void {
     if (this.ids.has(converted.main.id)) {
@@ -189,24 +212,25 @@ class BundleWriter {
     const described = { ...base, description: attribute.comment };
     const validFrom = attribute.firstSeen ?? (base.created as string);
     const reference = { element: 'attribute' as const, reference: attribute.uuid, mispType: attribute.type };
+    const source = { element: 'attribute' as const, uuid: attribute.uuid };
 
     const rule = ruleTypeRow(attribute.type);
     // A rule MISP does not flag for detection is kept for reading, as a note.
     if (rule !== undefined && !attribute.toIds) {
-      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
+      this.add({ main: this.contextObject('note', attribute, base), observables: [] }, source);
       return;
     }
     if (rule !== undefined) {
       const named = { ...described, name: attribute.comment ?? `MISP ${attribute.type} rule` };
       const indicator = this.indicator(named, attribute.value, rule.patternType, validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator === 'string') this.skip({ ...reference, reason: indicator });
-      else this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
+      else this.add({ main: indicator, observables: [] }, source);
       return;
     }
 
     const context = CONTEXT_TYPE_TABLE[attribute.type];
     if (context !== undefined) {
-      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, { element: 'attribute', uuid: attribute.uuid });
+      this.add({ main: this.contextObject(context, attribute, base), observables: [] }, source);
       return;
     }
 
@@ -226,7 +250,7 @@ class BundleWriter {
       const named = { ...described, name: attribute.value };
       const indicator = this.indicator(named, writePattern(values.values), 'stix', validFrom, attribute.lastSeen, attribute.category);
       if (typeof indicator !== 'string') {
-        this.add({ main: indicator, observables: [] }, { element: 'attribute', uuid: attribute.uuid });
+        this.add({ main: indicator, observables: [] }, source);
         return;
       }
       patternRefusal = indicator;
@@ -238,7 +262,7 @@ class BundleWriter {
       return;
     }
     if (patternRefusal !== undefined) this.skip({ ...reference, reason: `${patternRefusal}; kept as observed-data` });
-    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), { element: 'attribute', uuid: attribute.uuid });
+    this.add(this.observedData(base, attribute.comment, observables, attribute.firstSeen, attribute.lastSeen), source);
   }
 
   private contextObject(kind: 'note' | 'vulnerability', attribute: MispAttributeEntry, base: StixCommonProperties): StixCommonProperties {
@@ -413,6 +437,7 @@ export function convertMispEvent(input: unknown): StixConversion {
   for (const attribute of event.attributes) writer.convertAttributeGalaxies(attribute, attribute);
   for (const object of event.objects) for (const attribute of object.attributes) writer.convertAttributeGalaxies(attribute, object);
   for (const object of event.objects) writer.convertReferences(object);
+  for (const attribute of event.attributes) writer.convertSightings(attribute);
   const bundle = writer.bundle();
   return { bundle, skipped: writer.skipped };
 }

@@ -26,6 +26,7 @@ const REQUIRED: Record<string, string[]> = {
   malware: ['is_family'],
   'threat-actor': ['name'],
   relationship: ['relationship_type', 'source_ref', 'target_ref'],
+  sighting: ['sighting_of_ref'],
   'email-message': ['is_multipart'],
   'network-traffic': ['protocols'],
 };
@@ -66,6 +67,7 @@ function problemsOf(bundle: StixBundle): string[] {
       problems.push(`${where}: valid_until not after valid_from`);
     }
     if (object.type === 'observed-data' && !(String(object.last_observed) >= String(object.first_observed))) problems.push(`${where}: last_observed before first_observed`);
+    if (object.type === 'sighting' && !(String(object.last_seen) >= String(object.first_seen))) problems.push(`${where}: last_seen before first_seen`);
     if (Array.isArray(object.object_refs) && object.object_refs.length === 0) problems.push(`${where}: empty object_refs`);
     if (object.type === 'malware' && object.is_family === true && object.name === undefined) problems.push(`${where}: a family without a name`);
   }

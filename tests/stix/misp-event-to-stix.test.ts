@@ -256,6 +256,52 @@ describe('mispEventToStixBundle', () => {
     ]);
   });
 
+  it("counts an indicator's sightings, leaving out false positives and expirations", () => {
+    const bundle = mispEventToStixBundle(
+      minimalEvent({
+        Tag: [{ name: 'tlp:green' }],
+        Attribute: [
+          {
+            uuid: 'a6000001-0000-4000-8000-000000000001',
+            type: 'domain',
+            value: 'seen.example.com',
+            to_ids: true,
+            timestamp: '1709290000',
+            Sighting: [
+              { type: '0', date_sighting: '1709400000' },
+              { type: '0', date_sighting: '1709300000' },
+              { type: '1', date_sighting: '1709500000' },
+              { type: '2', date_sighting: '1709600000' },
+            ],
+          },
+          {
+            uuid: 'a6000002-0000-4000-8000-000000000002',
+            type: 'domain',
+            value: 'observed.example.com',
+            to_ids: false,
+            timestamp: '1709290000',
+            Sighting: [{ type: '0', date_sighting: '1709400000' }],
+          },
+        ],
+      }),
+    );
+    expect(objectsOfType(bundle.objects, 'sighting')).toStrictEqual([
+      {
+        type: 'sighting',
+        spec_version: '2.1',
+        id: 'sighting--0ef4e269-d435-55df-b595-7ac02b2554f3',
+        created: '2024-03-02T17:20:00.000Z',
+        modified: '2024-03-02T17:20:00.000Z',
+        created_by_ref: `identity--${ORGANISATION_UUID}`,
+        object_marking_refs: ['marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da'],
+        sighting_of_ref: 'indicator--a6000001-0000-4000-8000-000000000001',
+        first_seen: '2024-03-01T13:33:20.000Z',
+        last_seen: '2024-03-02T17:20:00.000Z',
+        count: 2,
+      },
+    ]);
+  });
+
   it('reports element lists that are not lists', () => {
     const { skipped } = convertMispEvent(
       minimalEvent({ Attribute: { uuid: 'a4000001-0000-4000-8000-000000000001' }, Object: 'none', Galaxy: 3 }),
