@@ -95,6 +95,9 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
   private async poll(api: MispJsonApi, cursor: PublishedEventCursor, sentAttributes: QuickLRU<string, number>): Promise<PollSummary> {
     const windowSeconds = filterSeconds(this.configuration);
     const summary: PollSummary = { received: 0, sent: 0, alreadySent: 0, nothingNew: 0 };
+    // A publish time ahead of the clock (an event synchronised from an instance whose clock runs
+    // fast) must not carry the cursor past events published here in the meantime.
+    const startedAt = this.nowSeconds();
     let latestPublished = cursor.publishedSince;
     for (let page = 1; this.running; page++) {
       const events = await this.searchPage(api, cursor.publishedSince, page);
@@ -124,7 +127,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
       }
       this.heartbeat();
       if (events.length < EVENTS_PAGE_SIZE) {
-        await cursor.advance(latestPublished);
+        await cursor.advance(Math.min(latestPublished, startedAt));
         break;
       }
     }

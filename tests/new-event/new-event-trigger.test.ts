@@ -152,6 +152,18 @@ describe('New Event', () => {
     expect(t.runtime.events.map((sent) => sent.name)).toEqual([`Event ${event.id}`, 'Event republished with a new attribute']);
   });
 
+  it('does not let a publish time in the future carry the cursor past events published meanwhile', async () => {
+    const server = await misp();
+    const t = start(server);
+    await t.untilPolls(1);
+    published(server, START_S + 86_400);
+    await t.untilPolls(2);
+    const meanwhile = published(server, START_S + 100);
+    await t.untilPolls(3);
+    expect(sentUuids(t)).toContain(meanwhile.uuid);
+    expect(t.runtime.events).toHaveLength(2);
+  });
+
   it('with attributes_filter, sends only recent attributes not sent before, with the external analysis as context', async () => {
     const server = await misp();
     // As a string of digits, the form the Python module's configurations hold.
