@@ -23,7 +23,8 @@ const runtime = createTestRuntime(NewEventTrigger, {
   clock,
   dataPath,
   moduleConfiguration: { misp_url: misp.url, misp_api_key: key },
-  configuration: { sleep_time: 60 },
+  // The second poll comes after every publication of the backlog, as it would after a downtime.
+  configuration: { sleep_time: count + 120 },
 });
 const done = runtime.run();
 // The first poll finds nothing: the cursor starts at the trigger's first start.
@@ -41,8 +42,10 @@ for (let index = 0; index < count; index++) {
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const started = performance.now();
-await clock.advance(60_000);
-while (runtime.events.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+await clock.advance((count + 120) * 1000);
+// Done when the poll is complete: every event sent and the cursor moved past them.
+while (!runtime.logs.some((entry) => entry.message.startsWith('Poll 2:'))) await new Promise((resolve) => setTimeout(resolve, 5));
+if (runtime.events.length !== count) throw new Error(`${runtime.events.length} events sent instead of ${count}`);
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 await runtime.stop();
