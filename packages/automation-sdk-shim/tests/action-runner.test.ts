@@ -189,6 +189,13 @@ describe('runAction: the SDK wire protocol of an action', () => {
     expect(pauses.slice(-9)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
   });
 
+  it('runs with no arguments at all as with empty ones, the schema naming what is required', async () => {
+    const environment = env({});
+    delete environment.ARGUMENTS;
+    expect(await runAction({ definition, action, actionClass: EchoAction, env: environment, clock: instantClock, write: () => undefined, handleProcessSignals: false })).toBe(0);
+    expect(patches()[1]?.error).toMatch(/^The action needs the argument "document"/);
+  });
+
   it('exits 1 without calling anything when the callback address is missing', async () => {
     const lines: string[] = [];
     const code = await runAction({ definition, action, actionClass: EchoAction, env: { ...env({}), URL_CALLBACK: '' }, write: (line) => lines.push(line), handleProcessSignals: false });

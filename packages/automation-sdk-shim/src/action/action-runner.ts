@@ -142,7 +142,9 @@ async function readActionInputs(source: ConfigurationSource, env: NodeJS.Process
   ] as const) {
     await attempt(async () => {
       const value = await source.readJson(name);
-      if (value === undefined) inputs.problems.push(`missing ${name} (${source.where(name)})`);
+      // An action without arguments may be given none; its schema still names any it requires.
+      if (value === undefined && name === 'arguments') inputs.arguments = {};
+      else if (value === undefined) inputs.problems.push(`missing ${name} (${source.where(name)})`);
       else if (typeof value !== 'object' || value === null || Array.isArray(value)) inputs.problems.push(`${name} must be a JSON object`);
       else inputs[key] = value as Record<string, unknown>;
     });
