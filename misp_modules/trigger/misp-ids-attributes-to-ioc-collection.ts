@@ -103,6 +103,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         );
       }
     }
+    if (!present(account.sekoia_api_key) && !present(configuration.sekoia_api_key)) {
+      problems.push('missing sekoia_api_key (in the account, or among the trigger arguments as the Python module kept it)');
+    }
     if (configuration.source === 'misp_feed') {
       if (!present(configuration.feed_location)) {
         problems.push('In the trigger configuration, feed_location is missing; it is required when source is misp_feed, for example "https://www.circl.lu/doc/misp/feed-osint".');
@@ -145,7 +148,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const collection = (this.collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
       collectionUuid: configuration.ioc_collection_uuid,
-      apiKey: account.sekoia_api_key,
+      // The account's key wins; configurations of the Python module carry it among the arguments.
+      apiKey: (account.sekoia_api_key ?? configuration.sekoia_api_key) as string,
       requestsPerSecond: configuration.push_rate_per_second,
       clock: this.clock,
       logger: this,

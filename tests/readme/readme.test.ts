@@ -26,6 +26,7 @@ interface ObjectSchema {
 
 const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { configuration: ObjectSchema };
 const trigger = JSON.parse(readFileSync(path.join(root, TRIGGER_DEFINITION_FILE), 'utf8')) as { arguments: ObjectSchema; docker_parameters: string };
+const componentArguments = (file: string): ObjectSchema => (JSON.parse(readFileSync(path.join(root, file), 'utf8')) as { arguments: ObjectSchema }).arguments;
 
 /** The lines of the section under `heading` (up to the next heading of any level). */
 function section(heading: string): string[] {
@@ -94,6 +95,13 @@ describe('the README', () => {
 
   it('documents the trigger arguments exactly as the trigger JSON defines them', () => {
     checkAgainstSchema('### Trigger arguments', trigger.arguments, false);
+  });
+
+  it.each([
+    ['#### New Event arguments', 'trigger_event.json'],
+    ['#### Publish Event arguments', 'action_publish-to-misp.json'],
+  ])('documents "%s" exactly as %s defines them', (heading, file) => {
+    checkAgainstSchema(heading, componentArguments(file), false);
   });
 
   it('starts with exactly two commands, each working on a fresh clone', () => {

@@ -10,3 +10,5 @@ export { MispServerError } from './misp-server-error.js';
 export { MispTlsError } from './misp-tls-error.js';
 export { MispTooManyPagesError } from './misp-too-many-pages-error.js';
 export { MispUnreachableError } from './misp-unreachable-error.js';
+export { MispRefusedError } from './misp-refused-error.js';
+export { MispUnexpectedAnswerError } from './misp-unexpected-answer-error.js';

@@ -4,6 +4,16 @@ export { FatalTriggerError } from './fatal-trigger-error.js';
 export { Module, type ModuleOptions } from './module.js';
 export { StateFile, syncDirectory } from './state/state-file.js';
 
+// Action API
+export { Action, type ActionContext, type ActionClass, type ActionResults } from './action/action.js';
+export { MissingActionArgumentError } from './action/missing-action-argument-error.js';
+export { ActionFileError } from './action/action-file-error.js';
+export { ActionCallbackError } from './action/action-callback-error.js';
+export { ActionStoppedError } from './action/action-stopped-error.js';
+export { runAction, type RunActionOptions } from './action/action-runner.js';
+export { executeAction, type ActionOutcome, type ExecuteActionInput } from './action/action-execution.js';
+export { ActionCallback, DEFAULT_CALLBACK_RETRY, type ActionCallbackOptions } from './action/action-callback.js';
+
 // Errors a trigger or its tests may meet
 export { ConfigurationError } from './configuration/configuration-error.js';
 export { InvalidEventError } from './invalid-event-error.js';
@@ -43,7 +53,9 @@ export { backoffDelay, type RetryPolicy } from './retry.js';
 export {
   loadModuleDefinition,
   findTrigger,
+  findAction,
   secretKeys,
+  type ActionDefinition,
   type Manifest,
   type ModuleDefinition,
   type TriggerDefinition,

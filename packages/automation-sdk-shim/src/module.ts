@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { findTrigger, loadModuleDefinition } from './module-definition.js';
+import { Action, type ActionClass } from './action/action.js';
+import { runAction } from './action/action-runner.js';
+import { findAction, findTrigger, loadModuleDefinition } from './module-definition.js';
 import { runTrigger } from './runner.js';
 import type { TriggerClass } from './trigger.js';
 import type { Clock } from './types.js';
@@ -19,25 +21,26 @@ export interface ModuleOptions {
 }
 
 /**
- * The entry point of a module: maps each command (a trigger JSON's docker_parameters) to its trigger
- * class and runs the one named on the command line. The caller exits with the code run() returns:
- * `process.exit(await module.run(process.argv.slice(2)))`.
+ * The entry point of a module: maps each command (the docker_parameters of a trigger or action JSON)
+ * to its trigger or action class and runs the one named on the command line. The caller exits with
+ * the code run() returns: `process.exit(await module.run(process.argv.slice(2)))`.
  */
 export class Module {
-  private readonly triggers = new Map<string, TriggerClass>();
+  /** Triggers and actions, by command. */
+  private readonly triggers = new Map<string, TriggerClass | ActionClass>();
   private readonly options: ModuleOptions;
 
   constructor(options: ModuleOptions) {
     this.options = { ...options, root: resolve(options.root) };
   }
 
-  /** Runs `triggerClass` for `command`, the docker_parameters of its trigger JSON. */
-  register(triggerClass: TriggerClass, command: string): void {
+  /** Runs `componentClass` (a trigger or an action) for `command`, the docker_parameters of its JSON. */
+  register(componentClass: TriggerClass | ActionClass, command: string): void {
     if (this.triggers.has(command)) throw new Error(`The command "${command}" is registered twice.`);
-    this.triggers.set(command, triggerClass);
+    this.triggers.set(command, componentClass);
   }
 
-  /** Runs the trigger named by argv[0]; resolves with the process exit code. */
+  /** Runs the trigger or action named by argv[0]; resolves with the process exit code. */
   async run(argv: readonly string[]): Promise<number> {
     const writeError = this.options.writeError ?? ((line: string) => process.stderr.write(`${line}\n`));
     const command = argv[0];
@@ -57,6 +60,7 @@ export class Module {
       writeError(`Unknown command "${command}". Known commands: ${knownText}.`);
       return 2;
     }
+    if (triggerClass.prototype instanceof Action) return this.runAction(triggerClass as ActionClass, command, writeError);
     let definition;
     let trigger;
     try {
@@ -69,7 +73,28 @@ export class Module {
     return runTrigger({
       definition,
       trigger,
-      triggerClass,
+      triggerClass: triggerClass as TriggerClass,
+      ...(this.options.env === undefined ? {} : { env: this.options.env }),
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
+      ...(this.options.write === undefined ? {} : { write: this.options.write }),
+      ...(this.options.handleProcessSignals === undefined ? {} : { handleProcessSignals: this.options.handleProcessSignals }),
+    });
+  }
+
+  private runAction(actionClass: ActionClass, command: string, writeError: (line: string) => void): Promise<number> {
+    let definition;
+    let action;
+    try {
+      definition = loadModuleDefinition(this.options.root);
+      action = findAction(definition, command);
+    } catch (error) {
+      writeError(error instanceof Error ? error.message : String(error));
+      return Promise.resolve(1);
+    }
+    return runAction({
+      definition,
+      action,
+      actionClass,
       ...(this.options.env === undefined ? {} : { env: this.options.env }),
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
       ...(this.options.write === undefined ? {} : { write: this.options.write }),

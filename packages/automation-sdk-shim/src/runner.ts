@@ -69,6 +69,8 @@ export async function runTrigger(options: RunTriggerOptions): Promise<number> {
   const lookup = await lookupRuntimeConfiguration(source);
   const redactor = new SecretRedactor();
   registerKnownSecrets(redactor, options.definition, lookup.values.moduleConfiguration, env);
+  // A key the manifest declares secret stays secret where an older configuration put it instead.
+  registerKnownSecrets(redactor, options.definition, lookup.values.triggerConfiguration, {});
   const token = lookup.values.token;
   const logger = new LogShipper({
     ...(token === undefined || lookup.values.urlLogs === undefined ? {} : { url: lookup.values.urlLogs }),

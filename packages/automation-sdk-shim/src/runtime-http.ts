@@ -7,7 +7,7 @@ export interface RuntimeResponse {
 }
 
 export interface RuntimeRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token: string;

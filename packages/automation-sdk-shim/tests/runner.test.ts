@@ -140,6 +140,20 @@ describe('runTrigger', () => {
     expect(platform.shippedLogs().map((entry) => entry.message)).toContain('The trigger did not stop within 0.3 s; exiting anyway');
   });
 
+  it('redacts a secret key of the manifest also where an older configuration puts it, among the trigger arguments', async () => {
+    const carried = 'older-config-key-77c1e0';
+    env.TRIGGER_CONFIGURATION = JSON.stringify({ collection_uuid: 'collection--0123abcd', api_key: carried });
+    class Leaky extends Probe {
+      override async run(): Promise<void> {
+        this.log(`Arguments carry ${String(this.configuration['api_key'])}`);
+        this.stop();
+      }
+    }
+    expect(await run(Leaky)).toBe(0);
+    expect(stdout.join('\n')).toContain('Arguments carry [REDACTED]');
+    expect(stdout.join('\n') + JSON.stringify(platform.shippedLogs())).not.toContain(carried);
+  });
+
   it('prints to stdout only when there is no token to ship logs with', async () => {
     delete env['TOKEN'];
     expect(await run()).toBe(1);

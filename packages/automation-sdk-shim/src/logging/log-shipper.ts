@@ -318,7 +318,7 @@ export class LogShipper implements Logger {
 }
 
 /** Escapes line breaks and control characters, so that one log call is one printed line. */
-function oneLine(message: string): string {
+export function oneLine(message: string): string {
   return message.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (character) => {
     if (character === '\n') return '\\n';
     if (character === '\r') return '\\r';

@@ -122,3 +122,4 @@ export function createTestRuntime<T extends Trigger<any, any>>(
 }
 
 export type { RunOutcome } from '../trigger-host.js';
+export { createActionTestRuntime, type ActionTestRuntime, type ActionTestRuntimeOptions, type ActionTestReport, type ActionTestLogEntry } from './action-test-runtime.js';

@@ -1,0 +1,95 @@
+import got, { type Got } from 'got';
+import { agentsFor } from '../http/http-agents.js';
+import { safeExcerpt } from '../http/safe-text.js';
+import { classifyTransportError } from '../http/transport-failure.js';
+import { MispAuthenticationError } from './errors/misp-authentication-error.js';
+import { MispRefusedError } from './errors/misp-refused-error.js';
+import { MispTlsError } from './errors/misp-tls-error.js';
+import { MispUnexpectedAnswerError } from './errors/misp-unexpected-answer-error.js';
+import { MispUnreachableError } from './errors/misp-unreachable-error.js';
+import { DEFAULT_TIMEOUTS, USER_AGENT } from './misp-client.js';
+import { mispRefusalReason } from './misp-refusal-reason.js';
+
+export interface MispJsonApiOptions {
+  baseUrl: string;
+  apiKey: string;
+  verifySsl: boolean;
+  httpProxy?: string | undefined;
+  httpsProxy?: string | undefined;
+  timeouts?: { connectMs: number; responseMs: number };
+}
+
+// MISP answers a refused key with 403 and this message (401 is not used); other 403s are refusals
+// of the request itself, e.g. events/add's "Could not add Event".
+const KEY_REFUSED = /^authentication failed/i;
+
+/**
+ * One JSON request to MISP's API at a time, for the New Event trigger and the actions: the answer's
+ * JSON, or a named error that says what MISP or the network did. No retry here: creating an event is
+ * not idempotent, and the trigger retries a whole cycle.
+ */
+export class MispJsonApi {
+  readonly host: string;
+  private readonly base: string;
+  private readonly secrets: readonly string[];
+  private readonly http: Got;
+  private readonly timeouts: { connectMs: number; responseMs: number };
+
+  constructor(options: MispJsonApiOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError('misp_url is not a valid URL: give the base URL of the MISP instance, for example https://misp.example.org.');
+    }
+    base.search = '';
+    base.hash = '';
+    this.base = base.href.replace(/\/+$/, '');
+    this.host = base.host;
+    this.secrets = [options.apiKey, encodeURIComponent(options.apiKey), base.password, base.username].filter((secret) => secret !== '');
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.http = got.extend({
+      agent: agentsFor(this.base, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl }),
+      https: { rejectUnauthorized: options.verifySsl },
+      headers: { authorization: options.apiKey, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      timeout: { lookup: this.timeouts.connectMs, connect: this.timeouts.connectMs, secureConnect: this.timeouts.connectMs, request: this.timeouts.responseMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: 'text',
+    });
+  }
+
+  /** POSTs `body` to `<misp_url><path>` and resolves with the parsed JSON of a 2xx answer. */
+  async post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const request = `POST ${new URL(this.base + path).pathname}`;
+    let response;
+    try {
+      response = await this.http.post(this.base + path, { json: body, ...(signal === undefined ? {} : { signal }) });
+    } catch (error) {
+      signal?.throwIfAborted();
+      const failure = classifyTransportError(error, this.timeouts);
+      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+      if (failure.kind === 'tls') throw new MispTlsError(this.host, failure.code, description, failure.certificateRejected);
+      throw new MispUnreachableError(this.host, failure.code, description, 1);
+    }
+    const text = response.body;
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const reason = mispRefusalReason(text, this.secrets);
+      if (response.statusCode === 401 || (response.statusCode === 403 && KEY_REFUSED.test(reason))) {
+        throw new MispAuthenticationError(this.host, response.statusCode, reason);
+      }
+      throw new MispRefusedError(this.host, request, response.statusCode, reason);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      const found = text.trim() === '' ? 'an empty body' : `a body that is not JSON ("${safeExcerpt(text, this.secrets, 80)}")`;
+      throw new MispUnexpectedAnswerError(this.host, request, found, 'JSON');
+    }
+  }
+
+  /** The reason MISP gives in a 2xx JSON body that reports errors, for a caller that must treat it as a refusal. */
+  reasonOf(answer: unknown): string {
+    return mispRefusalReason(JSON.stringify(answer), this.secrets);
+  }
+}
