@@ -7,7 +7,8 @@ import { MispRefusedError } from './errors/misp-refused-error.js';
 import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispUnexpectedAnswerError } from './errors/misp-unexpected-answer-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
-import { DEFAULT_TIMEOUTS, USER_AGENT } from './misp-client.js';
+import { USER_AGENT } from '../http/user-agent.js';
+import { DEFAULT_TIMEOUTS } from './misp-client.js';
 import { mispRefusalReason } from './misp-refusal-reason.js';
 
 export interface MispJsonApiOptions {
