@@ -7,8 +7,8 @@ import { MispJsonApi } from './misp-json-api.js';
  * cannot require misp_url and misp_api_key: the IDS trigger can read a feed instead).
  */
 export function mispApiOf(account: MispModuleConfiguration, verifySsl: boolean, purpose: string): MispJsonApi {
-  const missing = (['misp_url', 'misp_api_key'] as const).filter((key) => typeof account[key] !== 'string' || account[key].trim() === '');
-  if (missing.length > 0) throw new ConfigurationError(missing.map((key) => `module configuration: missing ${key} (required ${purpose})`));
+  const missing = missingMispKeys(account, purpose);
+  if (missing.length > 0) throw new ConfigurationError(missing);
   return new MispJsonApi({
     baseUrl: account.misp_url as string,
     apiKey: account.misp_api_key as string,
@@ -16,4 +16,21 @@ export function mispApiOf(account: MispModuleConfiguration, verifySsl: boolean, 
     httpProxy: account.http_proxy,
     httpsProxy: account.https_proxy,
   });
+}
+
+/**
+ * One sentence per MISP key the account lacks, for the components that call MISP (the account
+ * schema cannot require them: the IDS trigger may read a feed instead). `purpose` completes
+ * "it is required …", e.g. "to read events from MISP".
+ */
+export function missingMispKeys(account: Partial<Record<'misp_url' | 'misp_api_key', unknown>>, purpose: string): string[] {
+  const absent = (value: unknown): boolean => typeof value !== 'string' || value.trim() === '';
+  const problems: string[] = [];
+  if (absent(account.misp_url)) {
+    problems.push(`In the module configuration, misp_url is missing; it is required ${purpose}, for example "https://misp.example.org".`);
+  }
+  if (absent(account.misp_api_key)) {
+    problems.push(`In the module configuration, misp_api_key is missing; it is required ${purpose}: the authentication key of a MISP user (MISP: My Profile > Auth keys).`);
+  }
+  return problems;
 }

@@ -1,7 +1,7 @@
 import QuickLRU from 'quick-lru';
 import { Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration, NewEventTriggerConfiguration } from '../configuration/configuration.generated.js';
-import { mispApiOf } from '../misp/misp-account-api.js';
+import { missingMispKeys, mispApiOf } from '../misp/misp-account-api.js';
 import { MispRefusedError } from '../misp/errors/misp-refused-error.js';
 import { MispUnexpectedAnswerError } from '../misp/errors/misp-unexpected-answer-error.js';
 import type { MispJsonApi } from '../misp/misp-json-api.js';
@@ -45,8 +45,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
 
   /** The account's MISP keys, which the account schema cannot require (the IDS trigger may read a feed). */
   static checkConfiguration(account: Record<string, unknown>): string[] {
-    const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
-    return (['misp_url', 'misp_api_key'] as const).filter((key) => !present(account[key])).map((key) => `missing ${key} (required to read events from MISP)`);
+    return missingMispKeys(account, 'to read events from MISP');
   }
 
   override async run(): Promise<void> {

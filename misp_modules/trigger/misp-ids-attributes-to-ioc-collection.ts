@@ -103,8 +103,12 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         );
       }
     }
-    if (!present(account.sekoia_api_key) && !present(configuration.sekoia_api_key)) {
-      problems.push('missing sekoia_api_key (in the account, or among the trigger arguments as the Python module kept it)');
+    // An empty key in the account is the schema's to report; this names a key given nowhere.
+    if (account.sekoia_api_key === undefined && !present(configuration.sekoia_api_key)) {
+      problems.push(
+        'In the module configuration, sekoia_api_key is missing; expected the Sekoia.io API key allowed to write to the IOC collection, ' +
+          'in the account (or among the trigger arguments, where configurations of the Python module keep it).',
+      );
     }
     if (configuration.source === 'misp_feed') {
       if (!present(configuration.feed_location)) {

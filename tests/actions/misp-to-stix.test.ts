@@ -29,6 +29,6 @@ describe('MISP to STIX', () => {
     const report = await runtime().run({ event: { info: 'no uuid here' } });
     expect(report.results).toBeUndefined();
     expect(report.error).toMatch(/^The input is not a MISP event: .*\. Give the event as MISP exports it/);
-    expect((await runtime().run({})).error).toBe('Invalid configuration: arguments: missing event');
+    expect((await runtime().run({})).error).toBe("Invalid configuration (1 problem): In the action's arguments, event is missing; expected a JSON object.");
   });
 });

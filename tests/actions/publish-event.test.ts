@@ -86,10 +86,11 @@ describe('Publish Event', () => {
 
   it('needs misp_url and misp_api_key, and an event', async () => {
     expect((await runtime({}).run({ event: phishing })).error).toBe(
-      'Invalid configuration: module configuration: missing misp_url (required to create events in MISP); module configuration: missing misp_api_key (required to create events in MISP)',
+      'Invalid configuration (2 problems): In the module configuration, misp_url is missing; it is required to create events in MISP, for example "https://misp.example.org". ' +
+        'In the module configuration, misp_api_key is missing; it is required to create events in MISP: the authentication key of a MISP user (MISP: My Profile > Auth keys).',
     );
     expect((await runtime().run({})).error).toMatch(/^The action needs the argument "event"/);
-    expect((await runtime().run({ event: [1] })).error).toBe('Invalid configuration: arguments: event must be object');
+    expect((await runtime().run({ event: [1] })).error).toBe("Invalid configuration (1 problem): In the action's arguments, event is [1]; expected a JSON object.");
   });
 
   it('reports an unreachable MISP', async () => {

@@ -206,14 +206,15 @@ describe('New Event', () => {
 
   it('refuses an attributes_filter that is not a number of seconds', async () => {
     const server = await misp();
-    expect(() => start(server, { configuration: { attributes_filter: '1 day' } })).toThrow('Invalid configuration: trigger configuration: attributes_filter must match pattern "^[0-9]+$"');
-    expect(() => start(server, { configuration: { attributes_filter: -5 } })).toThrow('Invalid configuration: trigger configuration: attributes_filter must be >= 0');
+    expect(() => start(server, { configuration: { attributes_filter: '1 day' } })).toThrow('Invalid configuration (1 problem): In the trigger configuration, attributes_filter is "1 day"; expected a value of at least 0 written like the example, for example 86400.');
+    expect(() => start(server, { configuration: { attributes_filter: -5 } })).toThrow('Invalid configuration (1 problem): In the trigger configuration, attributes_filter is -5; expected a value of at least 0 written like the example, for example 86400.');
   });
 
   it('refuses to start without misp_url and misp_api_key, naming both', async () => {
     const server = await misp();
     expect(() => start(server, { account: { misp_url: undefined, misp_api_key: undefined } })).toThrow(
-      'Invalid configuration: configuration: missing misp_url (required to read events from MISP), missing misp_api_key (required to read events from MISP)',
+      'Invalid configuration (2 problems): In the module configuration, misp_url is missing; it is required to read events from MISP, for example "https://misp.example.org". ' +
+        'In the module configuration, misp_api_key is missing; it is required to read events from MISP: the authentication key of a MISP user (MISP: My Profile > Auth keys).',
     );
   });
 });

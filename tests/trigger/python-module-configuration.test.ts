@@ -24,7 +24,10 @@ describe('a trigger configuration written for the Python module', () => {
 
   it('names sekoia_api_key when neither place holds it', () => {
     expect(() => trigger({ misp: { url: 'http://127.0.0.1:1' }, collection: { url: 'http://127.0.0.1:1' } } as never, { account: { sekoia_api_key: undefined, misp_api_key: MISP_KEY } })).toThrow(
-      new ConfigurationError(['configuration: missing sekoia_api_key (in the account, or among the trigger arguments as the Python module kept it)']),
+      new ConfigurationError([
+        'In the module configuration, sekoia_api_key is missing; expected the Sekoia.io API key allowed to write to the IOC collection, ' +
+          'in the account (or among the trigger arguments, where configurations of the Python module keep it).',
+      ]),
     );
   });
 });

@@ -42,6 +42,7 @@ export {
   validateConfigurations,
   MODULE_CONFIGURATION,
   TRIGGER_CONFIGURATION,
+  ACTION_ARGUMENTS,
   type JsonSchema,
   type SchemaCheck,
   type ValidConfigurations,

@@ -158,7 +158,8 @@ describe('runAction: the SDK wire protocol of an action', () => {
     await run(Watched, { document: 'not an object', branch: 3 }, { account: { api_url: 'not a url' } });
     expect(ran).toBe(false);
     expect(patches()[1]?.error).toBe(
-      'Invalid configuration: module configuration: api_url must match pattern "^https?://", api_url must match format "uri"; arguments: document must be object, branch must be string',
+      'Invalid configuration (3 problems): In the module configuration, api_url is "not a url"; expected a URL starting with "http://" or "https://". ' +
+        "In the action's arguments, document is \"not an object\"; expected a JSON object. In the action's arguments, branch is 3; expected a text, for example \"echoed\".",
     );
   });
 
@@ -228,6 +229,6 @@ describe('createActionTestRuntime', () => {
     const report = await runtime.run({ document: { b: 2 } });
     expect(report).toEqual({ results: { document: { b: 2 } }, outputs: { echoed: true }, logs: [{ level: 'info', message: 'Echoing with key k' }] });
     const refused = await runtime.run({ document: {}, branch: 5 });
-    expect(refused.error).toBe('Invalid configuration: arguments: branch must be string');
+    expect(refused.error).toBe("Invalid configuration (1 problem): In the action's arguments, branch is 5; expected a text, for example \"echoed\".");
   });
 });

@@ -1,6 +1,6 @@
 import type { Ajv } from 'ajv';
 import { ConfigurationError } from '../configuration/configuration-error.js';
-import { checkAgainstSchema, createValidator } from '../configuration/validation.js';
+import { ACTION_ARGUMENTS, checkAgainstSchema, createValidator, MODULE_CONFIGURATION } from '../configuration/validation.js';
 import type { ActionDefinition, Manifest } from '../module-definition.js';
 import type { Clock, Logger } from '../types.js';
 import type { Action, ActionClass } from './action.js';
@@ -40,11 +40,9 @@ const DEFECT_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceErr
 export async function executeAction(input: ExecuteActionInput): Promise<ActionOutcome> {
   const outputs: Record<string, boolean> = {};
   const ajv = input.ajv ?? createValidator();
-  const moduleCheck = checkAgainstSchema(ajv, input.manifest.configuration, input.moduleConfiguration);
-  const argumentsCheck = checkAgainstSchema(ajv, input.action.arguments, input.arguments);
-  const problems: string[] = [];
-  if (moduleCheck.problems.length > 0) problems.push(`module configuration: ${moduleCheck.problems.join(', ')}`);
-  if (argumentsCheck.problems.length > 0) problems.push(`arguments: ${argumentsCheck.problems.join(', ')}`);
+  const moduleCheck = checkAgainstSchema(ajv, input.manifest.configuration, input.moduleConfiguration, MODULE_CONFIGURATION);
+  const argumentsCheck = checkAgainstSchema(ajv, input.action.arguments, input.arguments, ACTION_ARGUMENTS);
+  const problems = [...moduleCheck.problems, ...argumentsCheck.problems];
   if (problems.length > 0) return fail(new ConfigurationError(problems).message, input.logger, outputs);
 
   let action: Action<any, any, any>;

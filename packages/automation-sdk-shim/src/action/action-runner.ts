@@ -69,7 +69,7 @@ export async function runAction(options: RunActionOptions): Promise<number> {
     }
     redactor.addSecret(inputs.token);
     if (inputs.token === undefined || inputs.urlCallback === undefined) {
-      log.log(`${new ConfigurationError(inputs.problems).message}. The platform cannot be told the outcome of the action.`, 'critical');
+      log.log(`${new ConfigurationError(inputs.problems).message} The platform cannot be told the outcome of the action.`, 'critical');
       return 1;
     }
 

@@ -111,6 +111,7 @@ export function validateConfigurations<M = Record<string, unknown>, T = Record<s
 /** How the sentences name the two configurations. */
 export const MODULE_CONFIGURATION = 'the module configuration';
 export const TRIGGER_CONFIGURATION = 'the trigger configuration';
+export const ACTION_ARGUMENTS = "the action's arguments";
 
 const compiled = new WeakMap<Ajv, WeakMap<object, ValidateFunction>>();
 
