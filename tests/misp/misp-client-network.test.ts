@@ -11,6 +11,7 @@ import { MispClient, type MispClientOptions } from '../../misp_modules/misp/misp
 import { MispTlsError } from '../../misp_modules/misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp_modules/misp/errors/misp-unreachable-error.js';
 import { allPages, API_KEY, RecordingClock, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { listenerLeakWarnings } from '../support/listener-leak-warnings.js';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, body: Record<string, unknown>) => void;
 
@@ -203,12 +204,7 @@ describe('cancellation', () => {
 
 describe('abort listeners', () => {
   it('leaves no abort listener behind per page: 30 pages, with a retried 429 among them, raise no leak warning', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      warnings.push(warning);
-    };
-    process.on('warning', onWarning);
-    try {
+    const warnings = await listenerLeakWarnings(async () => {
       let rateLimited = false;
       const server = http.createServer();
       let connections = 0;
@@ -234,11 +230,7 @@ describe('abort listeners', () => {
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
       // Ending each answer's stream keeps the connections alive: the page fetched ahead needs a second one at most.
       expect(connections).toBeLessThanOrEqual(2);
-      // Warnings are emitted on the next tick.
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
+    expect(warnings).toEqual([]);
   });
 });
