@@ -205,16 +205,17 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     let progress: Readonly<CycleReport> = emptyCycleReport();
     let lastProgress = startedAt;
     const progressIntervalMs = this.progressIntervalSeconds() * 1000;
-    const reportProgress = (): void => {
+    const reportProgress = (minimumGapMs = progressIntervalMs): void => {
       const now = this.clock.now();
-      if (now - lastProgress < progressIntervalMs) return;
+      if (now - lastProgress < minimumGapMs) return;
       lastProgress = now;
       this.log(describeProgress(cycle, (now - startedAt) / 1000, progress, collection.paceSnapshot.requestsPerSecond));
     };
     // A timer, so that a cycle held up in one long wait (a Retry-After, a slow page) still reports;
     // pages and pushes check too, for a clock without timers.
     const progressTimer = new AbortController();
-    this.clock.every?.(progressIntervalMs, reportProgress, progressTimer.signal);
+    // A real timer may fire a hair before the wall clock shows a full period: half a period is no repeat.
+    this.clock.every?.(progressIntervalMs, () => reportProgress(progressIntervalMs / 2), progressTimer.signal);
     let sourceCycle: SourceCycle | undefined;
     let complete = false;
     try {
