@@ -4,12 +4,13 @@
  * its steady-state cycle, and the delivered memory's save at a million entries; prints a table and
  * the targets, writes bench-results/bench.json and bench-results/bench.svg. With --rate-limit or
  * --slowing, the push pace's scenarios instead (bench-results/pace.json). Exits 1 when a target is
- * missed, 2 on a usage error.
+ * missed, 2 on a usage error. The module is built first, once the options are read.
  *
  * For a closer look: BENCH_TRIGGER_NODE_ARGS passes node flags to the trigger (e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_OUTPUT=<prefix> keeps each trigger's output in files,
  * BENCH_MISP_PAGE_SIZE tries another misp_page_size.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +90,14 @@ async function main(): Promise<void> {
   }
   if (options.help) {
     console.log(BENCH_USAGE);
+    return;
+  }
+  // Built here rather than before the script starts, so that the help and usage errors come at once.
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: moduleRoot(), stdio: 'inherit' });
+  } catch {
+    console.error('The module did not build (see the compiler\'s messages above); the benchmark runs the built trigger, so nothing was run.');
+    process.exitCode = 1;
     return;
   }
   const checks: TargetCheck[] = [];

@@ -6,7 +6,7 @@ import { extractFromCsv } from './csv-document.js';
 import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import type { FeedSettings } from './feed-settings.js';
-import { DEFAULT_FEED_PAGE_SIZE, type FeedCycle, type FeedCycleStats, type FeedSourceOptions } from './feed-source.js';
+import { DEFAULT_FEED_PAGE_SIZE, emptyFeedCycleStats, type FeedCycle, type FeedCycleStats, type FeedSourceOptions } from './feed-source.js';
 import type { FeedRecord, FeedSyncState } from './feed-sync-state.js';
 import type { FetchFailure, FeedTransport } from './feed-transport.js';
 import { uuidV5 } from './feed-uuid.js';
@@ -84,7 +84,7 @@ export class DocumentFeedSource {
     const { logger, clock } = this.options;
     const record = this.state.record(this.recordKey, this.display);
     if (!this.memoryLoaded) await this.loadMemory();
-    const stats = emptyStats();
+    const stats = emptyFeedCycleStats();
     stats.manifestEvents = 1;
     stats.eventsInWindow = 1;
     const known = record.events.has(this.eventUuid);
@@ -234,23 +234,6 @@ function accepted(filter: LocalAttributeFilter | undefined, type: string): boole
 /** 48 bits of a name-based uuid (itself a digest): enough to tell a file's values apart, at a fraction of a string's memory. */
 function valueKey(uuid: string): number {
   return Number.parseInt(`${uuid.slice(0, 8)}${uuid.slice(9, 13)}`, 16);
-}
-
-function emptyStats(): FeedCycleStats {
-  return {
-    manifestEvents: 0,
-    eventsInWindow: 0,
-    eventsFetched: 0,
-    eventsSkippedUnchanged: 0,
-    eventsFailed: 0,
-    bytes: 0,
-    notModified: false,
-    attributesEmitted: 0,
-    attributesNotIds: 0,
-    attributesDeleted: 0,
-    attributesMalformed: 0,
-    attributesFiltered: 0,
-  };
 }
 
 async function* emptyPages(): AsyncGenerator<SourcePage> {

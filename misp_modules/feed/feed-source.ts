@@ -71,6 +71,24 @@ export interface FeedCycleStats {
   attributesFiltered: number;
 }
 
+/** A cycle's statistics before anything was read; a fresh object on every call, since a cycle counts in it. */
+export function emptyFeedCycleStats(): FeedCycleStats {
+  return {
+    manifestEvents: 0,
+    eventsInWindow: 0,
+    eventsFetched: 0,
+    eventsSkippedUnchanged: 0,
+    eventsFailed: 0,
+    bytes: 0,
+    notModified: false,
+    attributesEmitted: 0,
+    attributesNotIds: 0,
+    attributesDeleted: 0,
+    attributesMalformed: 0,
+    attributesFiltered: 0,
+  };
+}
+
 export interface FeedCycle {
   /** One page per event (several for a large event); at most `concurrency` events are parsed at once. */
   pages: AsyncIterable<SourcePage>;
@@ -157,20 +175,7 @@ export class FeedSource {
    */
   async startCycle(window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
     const record = this.state.record(this.location.key, this.location.display);
-    const stats: FeedCycleStats = {
-      manifestEvents: 0,
-      eventsInWindow: 0,
-      eventsFetched: 0,
-      eventsSkippedUnchanged: 0,
-      eventsFailed: 0,
-      bytes: 0,
-      notModified: false,
-      attributesEmitted: 0,
-      attributesNotIds: 0,
-      attributesDeleted: 0,
-      attributesFiltered: 0,
-      attributesMalformed: 0,
-    };
+    const stats = emptyFeedCycleStats();
     // A wider window than the one the ETag was recorded with brings older events into scope.
     const conditional = record.etag !== undefined && record.etagSinceMs !== undefined && window.sinceMs >= record.etagSinceMs;
     const outcome = await this.transport.get(MANIFEST_FILE, conditional ? record.etag : undefined, signal);

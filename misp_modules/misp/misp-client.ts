@@ -415,7 +415,11 @@ export class MispClient {
         headers = response.headers;
       });
       stream.on('data', (chunk: Buffer) => sink.append(chunk));
-      stream.once('end', () => resolve({ statusCode, headers, body: sink.bytes(), release: () => sink.release() }));
+      stream.once('end', () => {
+        // got keeps a stream's abort listener until the stream is destroyed: one per request would pile up on the search's signal.
+        stream.destroy();
+        resolve({ statusCode, headers, body: sink.bytes(), release: () => sink.release() });
+      });
       stream.once('error', (error: unknown) => {
         sink.release();
         reject(error);

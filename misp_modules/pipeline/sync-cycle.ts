@@ -121,15 +121,9 @@ class SentValues {
   }
 }
 
-/**
- * One synchronisation cycle: read pages → skip what was delivered → normalise and validate → send
- * each value once → remember an attribute only once the batch that carried it was accepted.
- *
- * Throws what the source or `push` throws (a fatal error); the attributes of batches accepted
- * before that stay remembered, so nothing is pushed twice and nothing is lost.
- */
-export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> {
-  const report: CycleReport = {
+/** A cycle's report before its first page: a fresh object on every call, since a cycle counts in it. */
+export function emptyCycleReport(): CycleReport {
+  return {
     attributesFetched: 0,
     iocsSubmitted: 0,
     iocsInvalid: 0,
@@ -141,6 +135,17 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
     invalidExamples: [],
     submittedByFormat: {},
   };
+}
+
+/**
+ * One synchronisation cycle: read pages → skip what was delivered → normalise and validate → send
+ * each value once → remember an attribute only once the batch that carried it was accepted.
+ *
+ * Throws what the source or `push` throws (a fatal error); the attributes of batches accepted
+ * before that stay remembered, so nothing is pushed twice and nothing is lost.
+ */
+export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> {
+  const report = emptyCycleReport();
   const exampleLimit = input.invalidExamples ?? 5;
   const values = new SentValues();
   const batcher = new IndicatorBatcher(input.batchSize);

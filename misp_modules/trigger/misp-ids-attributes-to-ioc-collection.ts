@@ -10,7 +10,7 @@ import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } fr
 import { createAttributeNormaliser, DEFAULT_IOC_TYPE_ROWS, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
 import { MispClient } from '../misp/misp-client.js';
 import { attributeKey } from '../pipeline/attribute-key.js';
-import { runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
+import { emptyCycleReport, runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
 import type { DeliveredAttributes } from '../state/delivered-attributes.js';
@@ -210,14 +210,20 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const validUntil = (): number | undefined => (expiry === undefined ? undefined : this.nowSeconds() + expiry.validForSeconds);
     let lastSave = startedAt;
     // The cycle's report, live: the pipeline hands it to each page's callback.
-    let progress: Readonly<CycleReport> | undefined;
+    let progress: Readonly<CycleReport> = emptyCycleReport();
     let lastProgress = startedAt;
-    const reportProgress = (): void => {
+    const progressIntervalMs = this.progressIntervalSeconds() * 1000;
+    const reportProgress = (minimumGapMs = progressIntervalMs): void => {
       const now = this.clock.now();
-      if (progress === undefined || now - lastProgress < this.progressIntervalSeconds() * 1000) return;
+      if (now - lastProgress < minimumGapMs) return;
       lastProgress = now;
       this.log(describeProgress(cycle, (now - startedAt) / 1000, progress, collection.paceSnapshot.requestsPerSecond));
     };
+    // A timer, so that a cycle held up in one long wait (a Retry-After, a slow page) still reports;
+    // pages and pushes check too, for a clock without timers.
+    const progressTimer = new AbortController();
+    // A real timer may fire a hair before the wall clock shows a full period: half a period is no repeat.
+    this.clock.every?.(progressIntervalMs, () => reportProgress(progressIntervalMs / 2), progressTimer.signal);
     let sourceCycle: SourceCycle | undefined;
     let complete = false;
     try {
@@ -294,6 +300,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
       return `cycle ${cycle}: ${(error as Error).message}`;
     } finally {
+      progressTimer.abort();
       await sourceCycle?.finish(complete);
     }
   }

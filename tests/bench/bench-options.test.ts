@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { BenchUsageError, parseBenchOptions } from '../../bench/bench-options.js';
 import { rateLimitedSizing, slowingLatencyMs } from '../../bench/pace-scenarios.js';
 
@@ -13,6 +17,14 @@ describe('the command line of npm run bench', () => {
     expect(parseBenchOptions(['100000', '1,000,000'])).toMatchObject({ sizes: [100_000, 1_000_000] });
     expect(parseBenchOptions(['--rate-limit', '5,50', '--slowing'])).toMatchObject({ sizes: undefined, rateLimits: [5, 50], slowing: true });
     expect(parseBenchOptions(['--rate-limit=20'])).toMatchObject({ rateLimits: [20] });
+  });
+
+  it('prints the help at once: npm run bench builds the module only after reading its options', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(moduleRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['bench']).toBe('vite-node --config vitest.config.ts bench/run-bench.ts');
+    const help = execFileSync('npm', ['run', 'bench', '--silent', '--', '--help'], { cwd: moduleRoot(), encoding: 'utf8' });
+    expect(help).toMatch(/^Usage: npm run bench \[-- \[N \.\.\.\]/);
+    expect(help).toContain('-h, --help           this text; runs nothing.');
   });
 
   it('refuses what it cannot run, saying why', () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +11,7 @@ import { MispClient, type MispClientOptions } from '../../misp_modules/misp/misp
 import { MispTlsError } from '../../misp_modules/misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp_modules/misp/errors/misp-unreachable-error.js';
 import { allPages, API_KEY, RecordingClock, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { listenerLeakWarnings } from '../support/listener-leak-warnings.js';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, body: Record<string, unknown>) => void;
 
@@ -197,5 +199,38 @@ describe('cancellation', () => {
     }
     await page3Abandoned;
     expect(asked).toEqual([1, 2, 3]);
+  });
+});
+
+describe('abort listeners', () => {
+  it('leaves no abort listener behind per page: 30 pages, with a retried 429 among them, raise no leak warning', async () => {
+    const warnings = await listenerLeakWarnings(async () => {
+      let rateLimited = false;
+      const server = http.createServer();
+      let connections = 0;
+      server.on('connection', () => connections++);
+      const port = await listen(server, (_request, response, body) => {
+        const page = Number(body['page']);
+        if (page === 5 && !rateLimited) {
+          rateLimited = true;
+          response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+          response.end(JSON.stringify({ message: 'Rate limit exceeded.' }));
+          return;
+        }
+        answer(response, page <= 30 ? rows(page * 10, 10) : []);
+      });
+      const controller = new AbortController();
+      const listenersSeen: number[] = [];
+      for await (const page of makeClient(`http://127.0.0.1:${port}`).searchAttributes({ publishedSince: 1, pageSize: 10 }, controller.signal)) {
+        listenersSeen.push(getEventListeners(controller.signal, 'abort').length);
+        expect(page.attributes).toHaveLength(page.page <= 30 ? 10 : 0);
+      }
+      expect(listenersSeen).toHaveLength(31);
+      expect(Math.max(...listenersSeen)).toBe(1);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      // Ending each answer's stream keeps the connections alive: the page fetched ahead needs a second one at most.
+      expect(connections).toBeLessThanOrEqual(2);
+    });
+    expect(warnings).toEqual([]);
   });
 });

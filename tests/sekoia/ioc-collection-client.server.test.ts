@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FatalIocCollectionError } from '../../misp_modules/sekoia/errors/fatal-ioc-collection-error.js';
 import { IocCollectionClient, type IocCollectionClientOptions } from '../../misp_modules/sekoia/ioc-collection-client.js';
@@ -6,6 +7,7 @@ import { ManualClock, RecordingClock } from './support/clocks.js';
 import { FakeIocCollectionServer, json, withoutProxyEnvironment, type Reply } from './support/ioc-collection-server.js';
 import { RecordingLogger } from '../support/recording.js';
 import { waitUntil } from './support/wait-until.js';
+import { listenerLeakWarnings } from '../support/listener-leak-warnings.js';
 
 const API_KEY = 'sk-live-1d2c3b4a59687f0e-SECRET';
 const COLLECTION = 'ioc-collection--5a9e3a4c-8e0b-4c55-9d1e-2f7b6a1c0d93';
@@ -218,5 +220,21 @@ describe('secrets', () => {
     expect(logger.lines.length).toBeGreaterThan(2);
     expect(logger.text).toContain('[REDACTED]');
     expect(logger.text).not.toContain(API_KEY);
+  });
+});
+
+describe('abort listeners', () => {
+  it('leaves none on the caller signal over 30 pushes, a retried 429 among them, and raises no leak warning', async () => {
+    const warnings = await listenerLeakWarnings(async () => {
+      const { client, server } = await setUp(firstThen(1, (_request, _index, response) => json(response, 429, {}, { 'retry-after': '1' })));
+      const controller = new AbortController();
+      for (let push = 0; push < 30; push++) {
+        const result = await client.push({ format: 'ipv4-addr.value', values: [`10.0.0.${push}`] }, controller.signal);
+        expect(result.accepted).toEqual([`10.0.0.${push}`]);
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      }
+      expect(server.requests).toHaveLength(31);
+    });
+    expect(warnings).toEqual([]);
   });
 });

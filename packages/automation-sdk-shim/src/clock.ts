@@ -17,4 +17,11 @@ export const systemClock: Clock = {
       const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
     }),
+  every: (ms, tick, signal) => {
+    if (signal.aborted) return;
+    const timer = setInterval(tick, Math.max(1, ms));
+    // A timer never keeps the process alive on its own.
+    timer.unref();
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  },
 };

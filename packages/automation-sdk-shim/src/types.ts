@@ -18,4 +18,10 @@ export interface Clock {
    * waits out a pause.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `tick` every `ms` milliseconds until `signal` aborts. A timer, not a wait: nothing waits
+   * on it, so a test clock fires it as its time goes by but never moves time to it. A clock that
+   * keeps no timers leaves it out.
+   */
+  every?(ms: number, tick: () => void, signal: AbortSignal): void;
 }

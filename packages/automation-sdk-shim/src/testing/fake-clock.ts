@@ -6,6 +6,12 @@ interface Sleeper {
   wake: () => void;
 }
 
+interface Timer {
+  due: number;
+  periodMs: number;
+  tick: () => void;
+}
+
 /**
  * A clock that only moves when a test says so. Sleeps resolve when advance() reaches their time, in
  * order of due time, each followed by a turn of the event loop so that the code it wakes can run
@@ -14,6 +20,7 @@ interface Sleeper {
 export class FakeClock implements Clock {
   private current: number;
   private sleepers: Sleeper[] = [];
+  private timers: Timer[] = [];
   private order = 0;
   private waiters: Array<() => void> = [];
 
@@ -50,6 +57,20 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Fires `tick` each time `ms` more milliseconds go by; not a sleep, so advanceToNext() never moves time to it. */
+  every(ms: number, tick: () => void, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const periodMs = Math.max(1, ms);
+    const timer: Timer = { due: this.current + periodMs, periodMs, tick };
+    this.timers.push(timer);
+    signal.addEventListener('abort', () => (this.timers = this.timers.filter((other) => other !== timer)), { once: true });
+  }
+
+  /** Timers not yet stopped. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
   /** Sleeps not yet resolved. */
   get pendingSleeps(): number {
     return this.sleepers.length;
@@ -66,11 +87,19 @@ export class FakeClock implements Clock {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Moves time forward by `ms`, waking every sleep whose time came, in order. */
+  /** Moves time forward by `ms`, waking every sleep and firing every timer whose time came, in order (sleeps first on a tie). */
   async advance(ms: number): Promise<void> {
     const target = this.current + Math.max(0, ms);
     for (;;) {
       const next = this.sleepers[0];
+      const timer = this.timers.reduce<Timer | undefined>((earliest, other) => (earliest === undefined || other.due < earliest.due ? other : earliest), undefined);
+      if (timer !== undefined && timer.due <= target && (next === undefined || timer.due < next.due)) {
+        this.current = Math.max(this.current, timer.due);
+        timer.due += timer.periodMs;
+        timer.tick();
+        await settle();
+        continue;
+      }
       if (next === undefined || next.due > target) break;
       this.sleepers.shift();
       this.current = Math.max(this.current, next.due);

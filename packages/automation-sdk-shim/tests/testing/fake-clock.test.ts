@@ -1,4 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
 import { FakeClock } from '../../src/testing/index.js';
 
 describe('FakeClock', () => {
@@ -42,5 +44,41 @@ describe('FakeClock', () => {
     expect(woke).toBe(true);
     expect(clock.now()).toBe(42_000);
     expect(await clock.advanceToNext()).toBe(false);
+  });
+
+  it('fires a timer as time goes by, between the sleeps it passes, but never moves time to it nor counts it as a sleep', async () => {
+    const clock = new FakeClock(0);
+    const controller = new AbortController();
+    const order: string[] = [];
+    clock.every(30_000, () => order.push(`tick@${clock.now()}`), controller.signal);
+    expect(clock.pendingSleeps).toBe(0);
+    expect(clock.nextWakeup()).toBeUndefined();
+    expect(await clock.advanceToNext()).toBe(false);
+    expect(clock.now()).toBe(0);
+    void clock.sleep(100_000).then(() => order.push(`woke@${clock.now()}`));
+    expect(await clock.advanceToNext()).toBe(true);
+    expect(order).toEqual(['tick@30000', 'tick@60000', 'tick@90000', 'woke@100000']);
+    await clock.advance(20_000);
+    expect(order.slice(4)).toEqual(['tick@120000']);
+    expect(clock.pendingTimers).toBe(1);
+    controller.abort();
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(60_000);
+    expect(order).toHaveLength(5);
+  });
+});
+
+describe('systemClock', () => {
+  it('fires a timer on its period until its signal aborts, and then lets go of the signal', async () => {
+    const controller = new AbortController();
+    let ticks = 0;
+    systemClock.every?.(5, () => ticks++, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(ticks).toBeGreaterThanOrEqual(2);
+    controller.abort();
+    const stoppedAt = ticks;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ticks).toBe(stoppedAt);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
