@@ -13,8 +13,6 @@ export const NEW_EVENT_COMMAND = 'trigger';
 export const EVENTS_PAGE_SIZE = 50;
 const SEARCH_PATH = '/events/restSearch';
 const NO_MATCHES = /^no matches/i;
-/** As the IDS trigger: the fifth failed poll in a row is critical. */
-const FAILED_POLLS_BEFORE_CRITICAL = 5;
 
 type ValidatedConfiguration = Required<NewEventTriggerConfiguration>;
 
@@ -66,25 +64,24 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
   private async pollUntilStopped(api: MispJsonApi, cursor: PublishedEventCursor): Promise<void> {
     const configuration = this.configuration;
     const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
-    let failuresInARow = 0;
     for (let poll = 1; this.running; poll++) {
       const since = cursor.publishedSince;
       try {
         const summary = await this.poll(api, cursor, sentAttributes);
         if (!this.running) break;
-        failuresInARow = 0;
         this.log(
           `Poll ${poll}: ${summary.received} events published since ${new Date(since * 1000).toISOString()}, ${summary.sent} sent, ` +
             `${summary.alreadySent} already sent` + (filterSeconds(configuration) > 0 ? `, ${summary.nothingNew} without new attributes` : ''),
           summary.sent > 0 ? 'info' : 'debug',
         );
-        this.heartbeat();
+        // Heartbeat, and /health's count of failed polls in a row back to 0.
+        this.cycleSucceeded();
       } catch (error) {
         if (!this.running) break;
-        failuresInARow += 1;
         const reason = error instanceof Error ? error.message : String(error);
         this.log(`Poll ${poll} failed, the events not yet sent are tried again at the next poll: ${reason}`, 'error');
-        if (failuresInARow === FAILED_POLLS_BEFORE_CRITICAL) this.log(`${failuresInARow} polls in a row failed: no MISP event reaches the playbook. See the previous errors.`, 'critical');
+        // The runtime counts failed polls in a row: the fifth turns /health to 500 and logs one critical line.
+        this.cycleFailed(`poll ${poll}: ${reason}`);
       }
       await this.sleep(configuration.sleep_time);
     }

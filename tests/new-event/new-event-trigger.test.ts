@@ -190,7 +190,10 @@ describe('New Event', () => {
     await t.untilPolls(5);
     const errors = t.runtime.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
     expect(errors[0]).toMatch(/refused the API key \(HTTP 403: Authentication failed/);
-    expect(t.runtime.logs.filter((entry) => entry.level === 'critical')).toHaveLength(1);
+    const critical = t.runtime.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message);
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatch(/^The trigger failed 5 times in a row without completing a cycle; last error: poll 5: /);
+    expect(t.runtime.health()).toMatchObject({ healthy: false, context: { successive_errors: 5 } });
     expect(JSON.stringify(t.runtime.logs)).not.toContain('a-wrong-misp-key-1234');
   });
 
