@@ -79,6 +79,27 @@ export class DeliveredAttributes {
     return true;
   }
 
+  /**
+   * Forgets every entry that `keep` turns down, `keep` finding the entry's uuid in `uuidWords`
+   * (no string is made); returns how many were forgotten.
+   */
+  forgetUnless(keep: () => boolean): number {
+    let forgotten = 0;
+    for (let position = this.head; position < this.tail; position++) {
+      if (this.live[position] === 0) continue;
+      const key = position * 4;
+      scratch[0] = this.keys[key] as number;
+      scratch[1] = this.keys[key + 1] as number;
+      scratch[2] = this.keys[key + 2] as number;
+      scratch[3] = this.keys[key + 3] as number;
+      if (keep()) continue;
+      this.remove(position);
+      forgotten++;
+    }
+    this.advanceHead();
+    return forgotten;
+  }
+
   /** Drops the entries delivered before `cutoffMs`; returns how many were dropped. */
   expire(cutoffMs: number): number {
     const cutoffDay = dayOf(cutoffMs);

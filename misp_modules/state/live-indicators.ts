@@ -105,6 +105,11 @@ export class LiveIndicators {
     return this.carrierOf(uuid) !== undefined;
   }
 
+  /** Whether the uuid in `uuidWords` carries a value of the schedule. */
+  carriesUuidWords(): boolean {
+    return this.slotValues[this.probe()] !== EMPTY;
+  }
+
   /** The value an attribute carries, if it is alive. */
   carriedBy(uuid: string): LiveValue | undefined {
     const carrier = this.carrierOf(uuid);

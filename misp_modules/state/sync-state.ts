@@ -152,8 +152,6 @@ async function loadSchedule(file: StateFile, legacyFile: StateFile, logger: Logg
 
 /** Forgets the delivered attributes the schedule does not carry; returns how many. */
 function forgetUnscheduled(delivered: DeliveredAttributes, schedule: LiveIndicators): number {
-  let forgotten = 0;
-  // Forgetting only marks a log position dead: the walk over the log goes on undisturbed.
-  for (const [uuid] of delivered) if (!schedule.carries(uuid) && delivered.forget(uuid)) forgotten++;
-  return forgotten;
+  // On the uuids' words, without making 500,000 strings at each start.
+  return delivered.forgetUnless(() => schedule.carriesUuidWords());
 }
