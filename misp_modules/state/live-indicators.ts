@@ -110,7 +110,7 @@ export class LiveIndicators {
     return this.slotValues[this.probe()] !== EMPTY;
   }
 
-  /** The value an attribute carries, if it is alive. */
+  /** The value an attribute carries, if it is alive; its carriers are found by a walk over the carrier table. */
   carriedBy(uuid: string): LiveValue | undefined {
     const carrier = this.carrierOf(uuid);
     return carrier === undefined ? undefined : this.describe([carrier[0]])[0];

@@ -28,7 +28,7 @@ interface CursorFile {
  * expiry, and scheduled. The schedule is thus always a superset of what is remembered delivered.
  *
  * The schedule was once kept as JSON (`misp-ids-live-indicators.json`): that file is read when
- * the binary one is absent, and removed once the binary one is written.
+ * the binary one is absent, and removed once the binary one is written (or found beside it).
  */
 export class SyncState {
   private constructor(
@@ -142,7 +142,12 @@ async function loadSchedule(file: StateFile, legacyFile: StateFile, logger: Logg
   const bytes = await file.readBytes();
   const saved = bytes === undefined ? await legacyFile.readJson<unknown>() : undefined;
   try {
-    if (bytes !== undefined) return { schedule: decodeLiveIndicators(bytes), migrated: false };
+    if (bytes !== undefined) {
+      const schedule = decodeLiveIndicators(bytes);
+      // Left behind by a stop between the first write of the binary file and its removal.
+      await rm(legacyFile.path, { force: true });
+      return { schedule, migrated: false };
+    }
     if (saved !== undefined) return { schedule: LiveIndicators.fromJSON(saved), migrated: true };
   } catch (error) {
     logger.log(`The expiry schedule could not be read (${(error as Error).message}); the indicators of the look-back window will be pushed again with an expiry.`, 'warning');

@@ -129,5 +129,15 @@ describe('valid_for: the schedule is saved with the delivered memory, as one sta
     const sorted = (content: ScheduleContent) => content.values.map(([format, value, expiresAt, carriers]) => [format, value, expiresAt, [...carriers].sort()]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
     expect(sorted(migrated)).toEqual(sorted(current));
     expect(await legacy.readJson()).toBeUndefined();
+
+    // A JSON file left beside the binary one (a stop between the write of one and the removal of
+    // the other) is stale: the binary one is read, and the JSON one removed.
+    await legacy.writeJson({ version: 1, values: [] });
+    const again = trigger(w, { dataPath, startMs: START_MS + 120_000, configuration });
+    await again.untilCycles(1);
+    await again.stop();
+    expect(w.collection.accepted(COLLECTION).all.length).toBe(before);
+    expect(sorted(await readSchedule(dataPath))).toEqual(sorted(current));
+    expect(await legacy.readJson()).toBeUndefined();
   });
 });
