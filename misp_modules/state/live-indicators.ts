@@ -160,7 +160,7 @@ export class LiveIndicators {
 
   /**
    * The schedule as it is now, for a save that runs while the cycle goes on: copies of the tables
-   * (the texts are shared, being immutable), about 60 bytes a value.
+   * (the texts are shared, being immutable), about 70 bytes a value.
    */
   snapshot(): LiveIndicatorsSnapshot {
     const slots = this.slotValues.length;
