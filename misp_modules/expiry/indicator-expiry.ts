@@ -71,7 +71,8 @@ export async function refreshDue(
     }
   }
   const expiresAt = settings.nowSeconds + settings.validForSeconds;
-  const refresh = due.filter((value) => value.carriers.size > 0);
+  // `due` lists the carriers as they were: a value goes on if one of them was not withdrawn since.
+  const refresh = due.filter((value) => [...value.carriers].some((uuid) => live.carries(uuid)));
   const refreshed = await submit(refresh, isoSeconds(expiresAt), ports, settings.batchSize, (format, value) => {
     live.accepted(format, value, [], expiresAt);
   });

@@ -1,3 +1,5 @@
+import { formatUuid, hashUuid as hashOf, parseUuid, uuidWords as scratch } from './uuid-words.js';
+
 /**
  * The attributes whose indicator was accepted by the IOC collection, keyed by attribute uuid with
  * the attribute timestamp, so that an edited attribute (MISP bumps its timestamp) goes out again.
@@ -75,6 +77,27 @@ export class DeliveredAttributes {
     this.remove((this.index[slot] as number) - 1);
     this.advanceHead();
     return true;
+  }
+
+  /**
+   * Forgets every entry that `keep` turns down, `keep` finding the entry's uuid in `uuidWords`
+   * (no string is made); returns how many were forgotten.
+   */
+  forgetUnless(keep: () => boolean): number {
+    let forgotten = 0;
+    for (let position = this.head; position < this.tail; position++) {
+      if (this.live[position] === 0) continue;
+      const key = position * 4;
+      scratch[0] = this.keys[key] as number;
+      scratch[1] = this.keys[key + 1] as number;
+      scratch[2] = this.keys[key + 2] as number;
+      scratch[3] = this.keys[key + 3] as number;
+      if (keep()) continue;
+      this.remove(position);
+      forgotten++;
+    }
+    this.advanceHead();
+    return forgotten;
   }
 
   /** Drops the entries delivered before `cutoffMs`; returns how many were dropped. */
@@ -331,67 +354,4 @@ const MS_PER_DAY = 86_400_000;
 
 function dayOf(ms: number): number {
   return Math.min(MAX_DAY, Math.max(0, Math.floor(ms / MS_PER_DAY)));
-}
-
-/** The uuid being looked up, as four 32-bit words: one shared buffer, so a lookup allocates nothing. */
-const scratch = new Uint32Array(4);
-
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let digit = 0; digit < 16; digit++) {
-  HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
-  HEX_VALUE[digit.toString(16).toUpperCase().charCodeAt(0)] = digit;
-}
-const HYPHEN = 0x2d;
-
-/** Reads 8 hex digits from `at`, skipping the hyphen at `skip` (or -1); -1 when one is not a hex digit. */
-function hexWord(text: string, at: number, skip: number): number {
-  let word = 0;
-  for (let i = at, digits = 0; digits < 8; i++) {
-    if (i === skip) continue;
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? (HEX_VALUE[code] as number) : -1;
-    if (value < 0) return -1;
-    word = (word << 4) | value;
-    digits++;
-  }
-  return word >>> 0;
-}
-
-/** Parses a canonical uuid (8-4-4-4-12 hex digits) into `scratch`; false when it is not one. */
-function parseUuid(uuid: string): boolean {
-  if (uuid.length !== 36) return false;
-  if (uuid.charCodeAt(8) !== HYPHEN || uuid.charCodeAt(13) !== HYPHEN || uuid.charCodeAt(18) !== HYPHEN || uuid.charCodeAt(23) !== HYPHEN) return false;
-  const k0 = hexWord(uuid, 0, -1);
-  const k1 = hexWord(uuid, 9, 13);
-  const k2 = hexWord(uuid, 19, 23);
-  const k3 = hexWord(uuid, 28, -1);
-  if (k0 < 0 || k1 < 0 || k2 < 0 || k3 < 0) return false;
-  scratch[0] = k0;
-  scratch[1] = k1;
-  scratch[2] = k2;
-  scratch[3] = k3;
-  return true;
-}
-
-function hex8(word: number): string {
-  return word.toString(16).padStart(8, '0');
-}
-
-function formatUuid(keys: Uint32Array, at: number): string {
-  const a = hex8(keys[at] as number);
-  const b = hex8(keys[at + 1] as number);
-  const c = hex8(keys[at + 2] as number);
-  const d = hex8(keys[at + 3] as number);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
-}
-
-/** MurmurHash3's finaliser over the words: uuids from sequences differ in few bits, and this spreads them. */
-function hashOf(k0: number, k1: number, k2: number, k3: number): number {
-  let h = k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(k2, 0x85ebca6b) ^ Math.imul(k3, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

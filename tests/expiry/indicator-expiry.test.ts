@@ -34,11 +34,26 @@ describe('LiveIndicators', () => {
     expect(live.due(NOW + 3 * DAY, 10).map((value) => value.value)).toEqual([]);
   });
 
-  it('round-trips through its saved form', () => {
-    const live = liveStore();
-    const restored = LiveIndicators.fromJSON(JSON.parse(JSON.stringify(live)));
-    expect(restored.toJSON()).toEqual(live.toJSON());
+  it('reads the JSON form of earlier versions, events included', () => {
+    const restored = LiveIndicators.fromJSON({
+      version: 1,
+      values: [
+        ['domain-name.value', 'soon.example', NOW + 2 * DAY, ['a1']],
+        ['ipv4-addr.value', '198.51.100.7', NOW + 1 * DAY, ['a3', 'a4']],
+        ['domain-name.value', 'orphan.example', NOW + 5 * DAY, []],
+      ],
+      events: [['a3', 'event-1']],
+    });
+    expect(restored.size).toBe(3);
+    expect(restored.attributeCount).toBe(3);
+    expect(restored.eventOf('a3')).toBe('event-1');
+    expect(restored.eventOf('a1')).toBeUndefined();
+    expect(restored.due(NOW + 10 * DAY, 10).map(({ value, expiresAt, carriers }) => [value, expiresAt, [...carriers]])).toEqual([
+      ['198.51.100.7', NOW + 1 * DAY, ['a3', 'a4']],
+      ['soon.example', NOW + 2 * DAY, ['a1']],
+    ]);
     expect(() => LiveIndicators.fromJSON({ version: 2 })).toThrow(RangeError);
+    expect(() => LiveIndicators.fromJSON({ version: 1, values: [['domain-name.value', 7, NOW, []]] })).toThrow(RangeError);
   });
 });
 
