@@ -8,7 +8,7 @@ import { FeedManifestMissingError } from '../../misp_modules/feed/errors/feed-ma
 import { FeedManifestNotJsonError } from '../../misp_modules/feed/errors/feed-manifest-not-json-error.js';
 import { FeedUnreachableError } from '../../misp_modules/feed/errors/feed-unreachable-error.js';
 import { InvalidFeedOptionsError } from '../../misp_modules/feed/errors/invalid-feed-options-error.js';
-import { emptyFeedCycleStats, FeedSource, type FeedSourceOptions } from '../../misp_modules/feed/feed-source.js';
+import { FeedSource, type FeedSourceOptions } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
 import { describeWithFixtures } from '../support/fixtures.js';
@@ -426,24 +426,4 @@ describeWithFixtures('memory and secrets', () => {
     expect(`${logger.text}\n${error.message}`).not.toContain('url-s3cr3t-token');
     expect(readFileSync(path.join(data.path, 'misp-feed-sync.json')).toString('latin1')).not.toContain('url-s3cr3t-token');
   });
-});
-
-it('starts every feed cycle, of either reader, from one set of zeroed statistics, a fresh object each time', () => {
-  const first = emptyFeedCycleStats();
-  expect(first).toEqual({
-    manifestEvents: 0,
-    eventsInWindow: 0,
-    eventsFetched: 0,
-    eventsSkippedUnchanged: 0,
-    eventsFailed: 0,
-    bytes: 0,
-    notModified: false,
-    attributesEmitted: 0,
-    attributesNotIds: 0,
-    attributesDeleted: 0,
-    attributesMalformed: 0,
-    attributesFiltered: 0,
-  });
-  first.eventsFetched = 3;
-  expect(emptyFeedCycleStats().eventsFetched).toBe(0);
 });
