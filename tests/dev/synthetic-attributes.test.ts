@@ -12,7 +12,7 @@ import {
 
 const TABLE = ['ip-dst', 'ip-dst|port', 'domain', 'domain|ip', 'url', 'md5', 'sha1', 'sha256', 'filename|md5', 'filename|sha1', 'filename|sha256'];
 
-/** The part of a value that the contract's type table pushes, before normalisation. */
+/** The part of a value that the README's "Supported types" table pushes, before normalisation. */
 function candidate(type: string, value: string): string {
   if (type === 'ip-dst|port' || type === 'domain|ip') return value.slice(0, value.indexOf('|'));
   if (type.startsWith('filename|')) return value.slice(value.lastIndexOf('|') + 1);

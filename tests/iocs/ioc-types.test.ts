@@ -15,7 +15,7 @@ import { itWithFixtures } from '../support/fixtures.js';
 import { certFrValuesOfType, valuesOfType } from './misp-fixture.js';
 
 /** The README's "Supported types" table, written out independently of the implementation. */
-const CONTRACT_OBSERVABLES: Record<string, readonly string[]> = {
+const SUPPORTED_TYPES_OBSERVABLES: Record<string, readonly string[]> = {
   'ip-dst': ['ipv4-addr.value', 'ipv6-addr.value'],
   'ip-dst|port': ['ipv4-addr.value', 'ipv6-addr.value'],
   domain: ['domain-name.value'],
@@ -81,7 +81,7 @@ describe('the IOC type table', () => {
     const rowTypes = IOC_TYPE_TABLE.map((row) => row.mispType);
     expect(new Set(rowTypes).size).toBe(rowTypes.length);
     expect([...supportedMispTypes()]).toEqual(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => row.mispType));
-    expect(new Set(supportedMispTypes())).toEqual(new Set(Object.keys(CONTRACT_OBSERVABLES)));
+    expect(new Set(supportedMispTypes())).toEqual(new Set(Object.keys(SUPPORTED_TYPES_OBSERVABLES)));
   });
 
   it('drives the code: a normaliser built from any rows supports exactly those rows', () => {
@@ -94,16 +94,16 @@ describe('the IOC type table', () => {
     }
   });
 
-  it('names only extractions and kinds that exist, and its kinds give the contract observables', () => {
+  it('names only extractions and kinds that exist, and its kinds give the observables of "Supported types" in the README', () => {
     for (const row of IOC_TYPE_TABLE) {
       expect(Object.keys(EXTRACTIONS)).toContain(row.extraction);
       expect(Object.keys(IOC_KINDS)).toContain(row.kind);
-      if (row.byDefault) expect(new Set(IOC_KINDS[row.kind].observables)).toEqual(new Set(CONTRACT_OBSERVABLES[row.mispType]));
+      if (row.byDefault) expect(new Set(IOC_KINDS[row.kind].observables)).toEqual(new Set(SUPPORTED_TYPES_OBSERVABLES[row.mispType]));
     }
   });
 
   let samples: ReturnType<typeof realSamples> | undefined;
-  itWithFixtures.each(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => [row.mispType]))('row %s: real values are pushed as the contract says', (type: string) => {
+  itWithFixtures.each(IOC_TYPE_TABLE.filter((row) => row.byDefault).map((row) => [row.mispType]))('row %s: real values are pushed as "Supported types" in the README says', (type: string) => {
     samples ??= realSamples();
     const rows = samples[type]!;
     expect(rows.length).toBeGreaterThanOrEqual(30);
@@ -111,7 +111,7 @@ describe('the IOC type table', () => {
       const result = normaliseAttribute(type, value);
       expect(okValue(result)).toBe(pushed);
       if (result.status !== 'ok') continue;
-      expect(CONTRACT_OBSERVABLES[type]).toContain(result.indicator.observable);
+      expect(SUPPORTED_TYPES_OBSERVABLES[type]).toContain(result.indicator.observable);
       const expectedFormat = result.indicator.observable.startsWith('file.hashes.') ? 'file.hashes' : result.indicator.observable;
       expect(result.indicator.format).toBe(expectedFormat);
     }
@@ -189,7 +189,7 @@ describe('growing and narrowing the table', () => {
   const all = createAttributeNormaliser(selectIocTypeRows(IOC_TYPE_TABLE.map((row) => row.mispType)).rows);
 
   itWithFixtures('syncs the supported types of the README by default and the other IDS types only when chosen', () => {
-    expect([...supportedMispTypes()].sort()).toEqual(Object.keys(CONTRACT_OBSERVABLES).sort());
+    expect([...supportedMispTypes()].sort()).toEqual(Object.keys(SUPPORTED_TYPES_OBSERVABLES).sort());
     expect(IOC_TYPE_TABLE.filter((row) => !row.byDefault).map((row) => row.mispType)).toEqual(EXTRA_TYPES);
     const ipSources = valuesOfType('ip-src');
     const hostnames = valuesOfType('hostname');

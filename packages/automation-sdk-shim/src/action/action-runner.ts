@@ -125,7 +125,7 @@ export async function runAction(options: RunActionOptions): Promise<number> {
   }
 }
 
-/** The values CONTRACT §2 names for an action: every problem collected, none thrown. */
+/** The values an action reads (the README's "How the platform runs an action"): every problem collected, none thrown. */
 async function readActionInputs(source: ConfigurationSource, env: NodeJS.ProcessEnv): Promise<ActionInputs> {
   const inputs: ActionInputs = { problems: [] };
   const attempt = async (step: () => Promise<void>): Promise<void> => {
