@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Got } from 'got';
-import got from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
-import { agentsFor, type AgentSet } from '../http/http-agents.js';
+import type { AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
 import { BodyBuffers } from './body-buffers.js';
@@ -20,10 +19,10 @@ import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
 import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersion, SKIPPED_COUNT_SINCE, type MispVersion } from './misp-version.js';
+import { openMispConnection } from './misp-connection.js';
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
-import { USER_AGENT } from '../http/user-agent.js';
 
 export type { MispAttribute } from './attribute-row.js';
 
@@ -143,50 +142,20 @@ export class MispClient {
   private readonly toldOnce = new Set<string>();
 
   constructor(options: MispClientOptions) {
-    let base: URL;
-    try {
-      base = new URL(options.baseUrl);
-    } catch {
-      throw new TypeError('misp_url is not a valid URL: give the base URL of the MISP instance, for example https://misp.example.org.');
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-      throw new TypeError(`misp_url must start with https:// or http://, not ${base.protocol}//.`);
-    }
-    base.search = '';
-    base.hash = '';
-    this.searchUrl = `${base.href.replace(/\/+$/, '')}${SEARCH_PATH}`;
-    this.versionUrl = `${base.href.replace(/\/+$/, '')}${VERSION_PATH}`;
-    this.host = base.host;
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    const connection = openMispConnection({ ...options, timeouts: this.timeouts });
+    this.searchUrl = `${connection.base}${SEARCH_PATH}`;
+    this.versionUrl = `${connection.base}${VERSION_PATH}`;
+    this.host = connection.host;
     this.path = new URL(this.searchUrl).pathname;
-    // Credentials in misp_url are as secret as the key.
-    const userinfo = [base.username, base.password].flatMap((part) => [part, safeDecode(part)]);
-    this.secrets = [...new Set([options.apiKey, encodeURIComponent(options.apiKey), ...userinfo])].filter((secret) => secret !== '');
+    this.secrets = connection.secrets;
+    this.agents = connection.agents;
+    this.http = connection.http;
     this.clock = options.clock;
     this.logger = options.logger;
-    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
     this.maxPages = Math.max(1, Math.floor(options.maxPages ?? DEFAULT_MAX_PAGES));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.agents = agentsFor(this.searchUrl, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
-    this.http = got.extend({
-      agent: this.agents,
-      https: { rejectUnauthorized: options.verifySsl },
-      headers: {
-        authorization: options.apiKey,
-        accept: 'application/json',
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-      },
-      timeout: {
-        lookup: this.timeouts.connectMs,
-        connect: this.timeouts.connectMs,
-        secureConnect: this.timeouts.connectMs,
-        request: this.timeouts.responseMs,
-      },
-      // Retries are ours: they wait through the injected clock and know MISP's statuses.
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-    });
   }
 
   /**
@@ -522,14 +491,6 @@ export class MispClient {
     if (title !== undefined) return `an HTML page titled "${title}"`;
     const start = safeExcerpt(body, this.secrets);
     return start === '' ? '' : `"${start}"`;
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
 

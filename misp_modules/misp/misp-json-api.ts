@@ -1,5 +1,4 @@
-import got, { type Got } from 'got';
-import { agentsFor } from '../http/http-agents.js';
+import type { Got } from 'got';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import { MispAuthenticationError } from './errors/misp-authentication-error.js';
@@ -7,8 +6,8 @@ import { MispRefusedError } from './errors/misp-refused-error.js';
 import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispUnexpectedAnswerError } from './errors/misp-unexpected-answer-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
-import { USER_AGENT } from '../http/user-agent.js';
 import { DEFAULT_TIMEOUTS } from './misp-client.js';
+import { openMispConnection } from './misp-connection.js';
 import { mispRefusalReason } from './misp-refusal-reason.js';
 
 export interface MispJsonApiOptions {
@@ -37,27 +36,12 @@ export class MispJsonApi {
   private readonly timeouts: { connectMs: number; responseMs: number };
 
   constructor(options: MispJsonApiOptions) {
-    let base: URL;
-    try {
-      base = new URL(options.baseUrl);
-    } catch {
-      throw new TypeError('misp_url is not a valid URL: give the base URL of the MISP instance, for example https://misp.example.org.');
-    }
-    base.search = '';
-    base.hash = '';
-    this.base = base.href.replace(/\/+$/, '');
-    this.host = base.host;
-    this.secrets = [options.apiKey, encodeURIComponent(options.apiKey), base.password, base.username].filter((secret) => secret !== '');
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-    this.http = got.extend({
-      agent: agentsFor(this.base, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl }),
-      https: { rejectUnauthorized: options.verifySsl },
-      headers: { authorization: options.apiKey, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      timeout: { lookup: this.timeouts.connectMs, connect: this.timeouts.connectMs, secureConnect: this.timeouts.connectMs, request: this.timeouts.responseMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      responseType: 'text',
-    });
+    const connection = openMispConnection({ ...options, timeouts: this.timeouts });
+    this.base = connection.base;
+    this.host = connection.host;
+    this.secrets = connection.secrets;
+    this.http = connection.http;
   }
 
   /** POSTs `body` to `<misp_url><path>` and resolves with the parsed JSON of a 2xx answer. */

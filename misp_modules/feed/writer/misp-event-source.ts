@@ -1,7 +1,7 @@
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../../http/backoff.js';
-import { agentsFor, type AgentSet } from '../../http/http-agents.js';
+import type { AgentSet } from '../../http/http-agents.js';
 import { parseRetryAfter } from '../../http/retry-after.js';
 import { htmlTitle, safeExcerpt } from '../../http/safe-text.js';
 import { classifyTransportError } from '../../http/transport-failure.js';
@@ -12,8 +12,8 @@ import type { MispError } from '../../misp/errors/misp-error.js';
 import { MispRequestRejectedError } from '../../misp/errors/misp-request-rejected-error.js';
 import { MispTlsError } from '../../misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp/errors/misp-unreachable-error.js';
-import { USER_AGENT } from '../../http/user-agent.js';
 import { DEFAULT_TIMEOUTS, MAX_RETRY_AFTER_MS } from '../../misp/misp-client.js';
+import { openMispConnection } from '../../misp/misp-connection.js';
 import { mispMessageOf } from '../../misp/restsearch-answer.js';
 import { MispEventSearchError } from '../errors/misp-event-search-error.js';
 
@@ -50,23 +50,14 @@ export class MispEventSource {
   private readonly backoff: BackoffPolicy;
 
   constructor(private readonly options: MispEventSourceOptions) {
-    const base = new URL(options.baseUrl);
-    base.search = '';
-    base.hash = '';
-    this.url = `${base.href.replace(/\/+$/, '')}${SEARCH_PATH}`;
-    this.host = base.host;
-    this.secrets = [options.apiKey, encodeURIComponent(options.apiKey), base.username, base.password].filter((secret) => secret !== '');
+    const connection = openMispConnection({ ...options, timeouts: DEFAULT_TIMEOUTS });
+    this.url = `${connection.base}${SEARCH_PATH}`;
+    this.host = connection.host;
+    this.secrets = connection.secrets;
+    this.agents = connection.agents;
+    this.http = connection.http;
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.agents = agentsFor(this.url, { verifySsl: options.verifySsl });
-    this.http = got.extend({
-      agent: this.agents,
-      https: { rejectUnauthorized: options.verifySsl },
-      headers: { authorization: options.apiKey, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      timeout: { lookup: DEFAULT_TIMEOUTS.connectMs, connect: DEFAULT_TIMEOUTS.connectMs, secureConnect: DEFAULT_TIMEOUTS.connectMs, request: DEFAULT_TIMEOUTS.responseMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-    });
   }
 
   /** The events a search selects, without their attributes, page by page. */

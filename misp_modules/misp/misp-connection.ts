@@ -1,0 +1,66 @@
+/**
+ * What every client of a MISP instance's API shares: the base URL as the account gives it, the
+ * secrets a message must never show, and one got instance with MISP's headers, the proxies, the
+ * timeouts and no retries of got's own (each client retries through the injected clock, knowing
+ * MISP's statuses, or not at all where a request is not idempotent).
+ */
+import got, { type Got } from 'got';
+import { agentsFor, type AgentSet } from '../http/http-agents.js';
+import { USER_AGENT } from '../http/user-agent.js';
+
+export interface MispConnectionOptions {
+  baseUrl: string;
+  apiKey: string;
+  verifySsl: boolean;
+  httpProxy?: string | undefined;
+  httpsProxy?: string | undefined;
+  timeouts: { connectMs: number; responseMs: number };
+}
+
+export interface MispConnection {
+  /** The base URL without query, fragment or trailing slash: a path such as `/events/restSearch` is appended to it. */
+  base: string;
+  host: string;
+  /** The key and any credentials written into misp_url, raw and URL-encoded or decoded. */
+  secrets: readonly string[];
+  agents: AgentSet;
+  http: Got;
+}
+
+/** @throws TypeError when misp_url is not an http(s) URL, with a sentence an operator can act on. */
+export function openMispConnection(options: MispConnectionOptions): MispConnection {
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+  } catch {
+    throw new TypeError('misp_url is not a valid URL: give the base URL of the MISP instance, for example https://misp.example.org.');
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new TypeError(`misp_url must start with https:// or http://, not ${base.protocol}//.`);
+  }
+  base.search = '';
+  base.hash = '';
+  const href = base.href.replace(/\/+$/, '');
+  // Credentials in misp_url are as secret as the key.
+  const userinfo = [base.username, base.password].flatMap((part) => [part, safeDecode(part)]);
+  const secrets = [...new Set([options.apiKey, encodeURIComponent(options.apiKey), ...userinfo])].filter((secret) => secret !== '');
+  const agents = agentsFor(href, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
+  const { connectMs, responseMs } = options.timeouts;
+  const http = got.extend({
+    agent: agents,
+    https: { rejectUnauthorized: options.verifySsl },
+    headers: { authorization: options.apiKey, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
+    timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, request: responseMs },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+  });
+  return { base: href, host: base.host, secrets, agents, http };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
