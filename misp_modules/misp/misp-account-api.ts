@@ -21,16 +21,20 @@ export function mispApiOf(account: MispModuleConfiguration, verifySsl: boolean, 
 /**
  * One sentence per MISP key the account lacks, for the components that call MISP (the account
  * schema cannot require them: the IDS trigger may read a feed instead). `purpose` completes
- * "it is required …", e.g. "to read events from MISP".
+ * "it is required …", e.g. "to read events from MISP"; `keyHolder` says whose key misp_api_key is.
  */
-export function missingMispKeys(account: Partial<Record<'misp_url' | 'misp_api_key', unknown>>, purpose: string): string[] {
+export function missingMispKeys(
+  account: Partial<Record<'misp_url' | 'misp_api_key', unknown>>,
+  purpose: string,
+  keyHolder = 'a MISP user (MISP: My Profile > Auth keys)',
+): string[] {
   const absent = (value: unknown): boolean => typeof value !== 'string' || value.trim() === '';
   const problems: string[] = [];
   if (absent(account.misp_url)) {
     problems.push(`In the module configuration, misp_url is missing; it is required ${purpose}, for example "https://misp.example.org".`);
   }
   if (absent(account.misp_api_key)) {
-    problems.push(`In the module configuration, misp_api_key is missing; it is required ${purpose}: the authentication key of a MISP user (MISP: My Profile > Auth keys).`);
+    problems.push(`In the module configuration, misp_api_key is missing; it is required ${purpose}: the authentication key of ${keyHolder}.`);
   }
   return problems;
 }

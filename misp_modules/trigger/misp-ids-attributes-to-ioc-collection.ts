@@ -8,6 +8,7 @@ import { confirmedAttributes, withdrawnSince } from '../expiry/misp-withdrawals.
 import { isoSeconds, refreshDue, withdrawAttributes, type ExpiryOutcome, type ExpiryPorts } from '../expiry/indicator-expiry.js';
 import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } from '../filters/attribute-filter.js';
 import { createAttributeNormaliser, DEFAULT_IOC_TYPE_ROWS, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
+import { missingMispKeys } from '../misp/misp-account-api.js';
 import { MispClient } from '../misp/misp-client.js';
 import { attributeKey } from '../pipeline/attribute-key.js';
 import { emptyCycleReport, runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
@@ -124,12 +125,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (isDocumentFormat(configuration.feed_format)) {
         problems.push(`In the trigger configuration, feed_format is ${JSON.stringify(configuration.feed_format)}, which needs source misp_feed; expected source "misp_feed" with it, or feed_format left out.`);
       }
-      if (!present(account.misp_url)) {
-        problems.push('In the module configuration, misp_url is missing; it is required to read the MISP API (source misp_api), for example "https://misp.example.org".');
-      }
-      if (!present(account.misp_api_key)) {
-        problems.push("In the module configuration, misp_api_key is missing; it is required to read the MISP API (source misp_api): the authentication key of a MISP user that can read attributes.");
-      }
+      problems.push(...missingMispKeys(account, 'to read the MISP API (source misp_api)', 'a MISP user that can read attributes'));
     }
     return problems;
   }
