@@ -1,6 +1,7 @@
 /**
  * The identity the platform knows Sekoia's Python MISP module by: module uuid and slug, each
- * component's uuid, command and (for actions) slug. Literal values, from the upstream module.
+ * component's uuid, command and (for actions) slug, and those of Sekoia's own IDS trigger. Literal
+ * values, from the upstream module.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,10 +20,12 @@ describe('the module replaces the Python MISP module in place', () => {
   });
 
   it.each([
+    // Sekoia's own IDS trigger for the MISP module, which this one replaces.
+    ['trigger_misp_ids_attributes_to_ioc_collection.json', '9bfd6d9d-3f64-4ec0-bdb5-6253677af677', 'trigger-misp-ids-to-ioc-collection', undefined],
     ['trigger_event.json', 'f9e8cf2c-065f-4116-89dd-ff2cfe7f452a', 'trigger', undefined],
     ['action_publish-to-misp.json', '14a89812-1d7b-46bb-a300-4a98cdff8e69', 'publish-to-misp', 'publish_event'],
     ['action_misp-to-stix.json', '710c46f9-9984-437e-a6a0-cd28db7978d0', 'convert-misp-to-stix', 'misp_to_stix'],
-  ])('%s keeps the uuid, command and slug of the Python module', (file, uuid, command, slug) => {
+  ])('%s keeps the uuid, command and slug Sekoia gave it', (file, uuid, command, slug) => {
     const component = JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
     expect(component).toMatchObject({ uuid, docker_parameters: command });
     expect(component.slug).toBe(slug);
