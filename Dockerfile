@@ -10,11 +10,13 @@ COPY packages/automation-sdk-shim packages/automation-sdk-shim
 COPY misp_modules misp_modules
 COPY manifest.json trigger_*.json action_*.json ./
 # The runtime with its type declarations first, which the trigger compiles against. Then image/ gets
-# the JavaScript of the product alone: no demo or dev runner (misp_modules/dev), no source maps, no
-# declarations.
-RUN npx tsc -b packages/automation-sdk-shim
-RUN npx tsc -p tsconfig.image.json
-RUN npx tsc -p packages/automation-sdk-shim/tsconfig.json --composite false --declaration false --sourceMap false --outDir image/shim
+# the JavaScript of the product alone: no demo or dev runner (misp_modules/dev), none of the
+# runtime's test helpers (src/testing), no source maps, no declarations.
+# The compiler is the one npm ci installed: a failed install stops here, where `npx tsc` would fetch
+# the registry's unrelated `tsc` package and hang.
+RUN node_modules/.bin/tsc -b packages/automation-sdk-shim
+RUN node_modules/.bin/tsc -p tsconfig.image.json
+RUN node_modules/.bin/tsc -p packages/automation-sdk-shim/tsconfig.image.json
 
 # Runtime stage: production dependencies and the build only, as an unprivileged user.
 FROM node:20-bookworm-slim

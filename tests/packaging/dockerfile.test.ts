@@ -16,6 +16,8 @@ const instructions = dockerfile
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
 const stages = dockerfile.split(/^FROM /m).slice(1);
+/** The TypeScript compiler as the build stage calls it: the one `npm ci` installed. */
+const TSC = 'node_modules/.bin/tsc';
 
 describe('the Dockerfile', () => {
   it('starts the process as `node <main>`, the main of package.json', () => {
@@ -68,14 +70,22 @@ describe('the Dockerfile', () => {
     expect(config).toMatchObject({ compilerOptions: { outDir: 'image/dist', declaration: false, sourceMap: false }, include: ['misp_modules'], exclude: ['misp_modules/dev'] });
   });
 
-  it('compiles, by the commands of its build stage, the entrypoint and its imports outside dev/, with no map or declaration', () => {
+  it('calls the compiler npm ci installed, so that a failed install stops the build at once', () => {
+    // Plain `npx tsc` without a local TypeScript fetches the registry's unrelated `tsc` package.
+    const compilerCalls = instructions.filter((line) => line.startsWith('RUN ') && /\btsc\b/.test(line));
+    expect(compilerCalls.length).toBeGreaterThan(0);
+    for (const line of compilerCalls) expect(line, line).toMatch(/^RUN node_modules\/\.bin\/tsc /);
+    expect(instructions.filter((line) => /\bnpx\b/.test(line))).toEqual([]);
+  });
+
+  it('compiles, by the commands of its build stage, the entrypoint and its imports outside dev/, and the runtime without its test helpers, with no map or declaration', () => {
     const compiles = (stages[0] ?? '')
       .split('\n')
-      .filter((line) => /^RUN npx tsc -p /.test(line))
-      .map((line) => line.slice('RUN npx tsc '.length).split(/\s+/));
+      .filter((line) => line.startsWith(`RUN ${TSC} -p `))
+      .map((line) => line.slice(`RUN ${TSC} `.length).split(/\s+/));
     expect(compiles).toHaveLength(2);
     // What each command would compile (imports followed) and with which options, without emitting.
-    const tsc = (args: string[]): string => execFileSync(path.join(root, 'node_modules/.bin/tsc'), args, { cwd: root, encoding: 'utf8' });
+    const tsc = (args: string[]): string => execFileSync(path.join(root, TSC), args, { cwd: root, encoding: 'utf8' });
     const programs = compiles.map((args) => ({
       files: tsc([...args, '--listFilesOnly'])
         .split('\n')
@@ -88,6 +98,7 @@ describe('the Dockerfile', () => {
     expect(product.files.filter((file) => !file.startsWith(`misp_modules${path.sep}`) || file.startsWith(path.join('misp_modules', 'dev')))).toEqual([]);
     expect(runtime.files).toContain(path.join('packages', 'automation-sdk-shim', 'src', 'index.ts'));
     expect(runtime.files.filter((file) => !file.startsWith(path.join('packages', 'automation-sdk-shim', 'src')))).toEqual([]);
+    expect(runtime.files.filter((file) => file.startsWith(path.join('packages', 'automation-sdk-shim', 'src', 'testing')))).toEqual([]);
     for (const { options } of programs) {
       expect(options).toMatchObject({ declaration: false, sourceMap: false });
       expect(options.declarationMap ?? false).toBe(false);
