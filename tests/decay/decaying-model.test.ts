@@ -8,6 +8,7 @@ import {
   withThresholdOverride,
 } from '../../misp_modules/decay/decaying-model.js';
 import { DecayingModelAnswerError, ModelOverrideError } from '../../misp_modules/decay/errors/index.js';
+import { thrown } from '../support/thrown.js';
 
 /** A `decayingModel/index` answer as MISP writes it: ids and versions as strings, a mapping list beside each model. */
 const indexAnswer = [
@@ -57,16 +58,6 @@ const indexAnswer = [
   },
 ];
 
-function answerError(answer: unknown): DecayingModelAnswerError {
-  try {
-    parseDecayingModels(answer);
-  } catch (error) {
-    if (error instanceof DecayingModelAnswerError) return error;
-    throw error;
-  }
-  throw new Error('the answer was accepted');
-}
-
 describe('decaying models from decayingModel/index', () => {
   it('reads each model with its parameters, whether MISP wrote them as numbers or as text', () => {
     const [nids, form, retention] = parseDecayingModels(indexAnswer);
@@ -114,7 +105,7 @@ describe('decaying models from decayingModel/index', () => {
     [[{ DecayingModel: { id: '4', name: 'Types', attribute_types: 'ip-dst', parameters: { lifetime: 3, decay_speed: 2, threshold: 30 } } }], /attribute_types that are the text "ip-dst"/],
     [[{ DecayingModel: { id: '4', name: 'Weights', parameters: { lifetime: 3, decay_speed: 2, threshold: 30, base_score_config: { tlp: 'high' } } } }], /weight for "tlp" that is the text "high"/],
   ])('names what is wrong in a malformed answer (%#)', (answer, message) => {
-    const error = answerError(answer);
+    const error = thrown(() => parseDecayingModels(answer), DecayingModelAnswerError);
     expect(error.message).toMatch(/^MISP's list of decaying models \(decayingModel\/index\) cannot be read: /);
     expect(error.message).toMatch(message);
   });

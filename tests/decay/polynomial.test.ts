@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOverrides, parseDecayingModels, type ModelOverrides } from '../../misp_modules/decay/decaying-model.js';
 import { DecayParametersError } from '../../misp_modules/decay/errors/index.js';
 import { isDecayedScore, lastAliveSecond, polynomialScore, SECONDS_PER_DAY, type PolynomialParameters } from '../../misp_modules/decay/polynomial.js';
+import { thrown } from '../support/thrown.js';
 
 /**
  * MISP's own computation, written again from its PHP (Polynomial::computeScore, isDecayed and
@@ -111,15 +112,9 @@ describe('the Polynomial formula', () => {
     [{ ...worked, threshold: -1 }, /threshold is -1.*0 or more/],
     [{ ...worked, threshold: Number.POSITIVE_INFINITY }, /threshold is Infinity/],
   ])('refuses parameters it cannot use with a sentence naming the model and the parameter (%o)', (parameters, message) => {
-    let error: unknown;
-    try {
-      lastAliveSecond('NIDS', 80, parameters);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(DecayParametersError);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).toMatch(/Correct the model in MISP/);
+    const error = thrown(() => lastAliveSecond('NIDS', 80, parameters), DecayParametersError);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/Correct the model in MISP/);
   });
 
   it('refuses a base score that is not a number', () => {

@@ -8,6 +8,7 @@ import {
   sightingsByAttribute,
   sightingsSearchFilters,
 } from '../../misp_modules/decay/sightings.js';
+import { thrown } from '../support/thrown.js';
 
 const ATTRIBUTE_A = '5f0c3b52-1111-4d2a-9a51-0a0000000001';
 const ATTRIBUTE_B = '5f0c3b52-2222-4d2a-9a51-0a0000000002';
@@ -32,16 +33,6 @@ function sighting(attributeUuid: string, type: string, date: string, id: string)
   };
 }
 
-function answerError(answer: unknown): SightingsAnswerError {
-  try {
-    parseSightings(answer);
-  } catch (error) {
-    if (error instanceof SightingsAnswerError) return error;
-    throw error;
-  }
-  throw new Error('the answer was accepted');
-}
-
 describe('sightings from sightings/restSearch', () => {
   it('reads the attribute, the type and the date of each sighting', () => {
     const answer = { response: [sighting(ATTRIBUTE_A, '0', '1714636800', '1'), sighting(ATTRIBUTE_B, '1', '1714640400', '2')] };
@@ -59,7 +50,7 @@ describe('sightings from sightings/restSearch', () => {
     [{ response: [sighting(ATTRIBUTE_A, '3', '1714636800', '1')] }, /has a type that is the text "3", not 0, 1 or 2/],
     [{ response: [sighting(ATTRIBUTE_A, '0', '2024-05-02 08:00:00', '1')] }, /has a date_sighting that is the text "2024-05-02 08:00:00", not epoch seconds/],
   ])('names what is wrong in a malformed answer (%#)', (answer, message) => {
-    const error = answerError(answer);
+    const error = thrown(() => parseSightings(answer), SightingsAnswerError);
     expect(error.message).toMatch(/^MISP's sightings search \(sightings\/restSearch\) answer cannot be read: /);
     expect(error.message).toMatch(message);
   });
