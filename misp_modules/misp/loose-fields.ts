@@ -32,3 +32,13 @@ export function flag(value: unknown): boolean | undefined {
   if (value === 0 || value === '0' || value === 'false') return false;
   return undefined;
 }
+
+/** A finite number written as a number or as decimal text (decay parameters and scores come either way). */
+export function decimal(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) {
+    const parsed = Number(value.trim());
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}

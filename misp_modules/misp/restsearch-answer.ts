@@ -20,16 +20,26 @@ export function restSearchRows(answer: unknown): RestSearchRows {
   return { ok: false, found: describeJson(answer) };
 }
 
-/** A description of a JSON value for an error message: its kind and, for an object, its first keys (uncut: the caller redacts, then cuts). */
-function describeJson(value: unknown): string {
+/** A text this short is a field's value, not a page: shown as it is. */
+const SHOWN_TEXT = 40;
+
+/**
+ * A description of a JSON value for an error message: its kind and, for an object, its first keys,
+ * for a number, a boolean or a short text, the value itself (uncut: the caller redacts, then cuts).
+ */
+export function describeJson(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'missing';
   if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') {
     const keys = Object.keys(value).slice(0, 5).map((key) => JSON.stringify(key));
     return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.join(', ')}`;
   }
+  if (typeof value === 'string') return value.length <= SHOWN_TEXT ? `the text ${JSON.stringify(value)}` : `a text of ${value.length} characters`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return `a ${typeof value}`;
 }
+
 
 /**
  * MISP's own explanation in an error body (`{"name", "message", "url"}`), or, when the body is not
