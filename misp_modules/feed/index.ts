@@ -1,13 +1,11 @@
+export { FeedSource, type FeedCycle, type FeedCycleStats } from './feed-source.js';
 export {
-  FeedSource,
   DEFAULT_FEED_CONCURRENCY,
   DEFAULT_FEED_MAX_ATTEMPTS,
   DEFAULT_FEED_PAGE_SIZE,
   DEFAULT_FEED_TIMEOUTS,
-  type FeedCycle,
-  type FeedCycleStats,
   type FeedSourceOptions,
-} from './feed-source.js';
+} from './feed-source-options.js';
 export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
 export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
