@@ -9,7 +9,7 @@ export {
 export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
 export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
-export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './feed-writer.js';
+export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './writer/feed-writer.js';
 export * from './errors/index.js';
 export { FeedGenerator, type FeedGeneratorOptions, type GeneratedAttribute, type GeneratedObjectOptions } from './writer/feed-generator.js';
 export { OBJECT_TEMPLATES, type ObjectRelation, type ObjectTemplate } from './writer/object-templates.js';
