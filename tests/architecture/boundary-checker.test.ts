@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,10 @@ import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 
 const root = moduleRoot();
 const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+const { KNOWN_SOURCE_CLIENT_IMPORTS } = createRequire(import.meta.url)(path.join(root, '.dependency-cruiser.cjs')) as {
+  KNOWN_SOURCE_CLIENT_IMPORTS: { from: string; to: string }[];
+};
 
 /** Allowed imports of every kind the rules look at: dev/, tests and bench over product, a known exception, the feed format. */
 const CLEAN_TREE: Record<string, string> = {
@@ -82,6 +87,15 @@ const violations = (output: string): string[] => [...output.matchAll(/^\s*error 
 describe('the boundary checker', () => {
   it('runs before the tests in `npm test`', () => {
     expect(scripts['test']).toMatch(/^npm run check:boundaries && vitest run$/);
+  });
+
+  it('lists as known imports of source clients only imports the module still makes', () => {
+    const stale = KNOWN_SOURCE_CLIENT_IMPORTS.filter(({ from, to }) => {
+      const text = readFileSync(path.join(root, 'misp_modules', from), 'utf8');
+      const targets = [...text.matchAll(/\bfrom '(\.[^']+)\.js'/g)].map(([, specifier]) => path.posix.join(path.posix.dirname(from), `${specifier as string}.ts`));
+      return !targets.includes(to);
+    });
+    expect(stale).toEqual([]);
   });
 
   it('passes a tree whose imports all keep to the rules', async () => {
