@@ -8,6 +8,7 @@
  * same bytes; the values are random and are no threat data.
  */
 import { defaultCategory } from '../feed/indicator-type.js';
+import { flattenEvent, MispIdAllocator, type DemoAttribute, type FlattenOptions } from './misp-events.js';
 import { domainFor, filenameFor, hashFor, hex, ipFor, mulberry32, pick, urlFor, uuidFrom, WORDS, type Random } from './synthetic-attributes.js';
 
 /** The seed of the demo that `trigger:dev` runs; its numbers are those the README shows. */
@@ -359,4 +360,10 @@ export function generateDemoEvents(seed: number = DEMO_SEED): DemoEventDocument[
 /** An event as the file a MISP feed serves for it. */
 export function demoEventFile(document: DemoEventDocument): string {
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The demo events (generated from `seed`) as restSearch rows, with one id sequence. */
+export function loadDemoAttributes(options: FlattenOptions = {}, seed: number = DEMO_SEED): DemoAttribute[] {
+  const ids = new MispIdAllocator();
+  return generateDemoEvents(seed).flatMap((document) => flattenEvent(document, ids, options, `demo event ${document.Event.uuid}`));
 }

@@ -2,7 +2,6 @@
  * MISP events in feed format (`{"Event": {...}}`) turned into the attribute rows that
  * `POST /attributes/restSearch` answers, with the event state the demo server filters on.
  */
-import { DEMO_SEED, generateDemoEvents } from './demo-events.js';
 
 /** An attribute tag as restSearch shows it. */
 export interface MispTag {
@@ -219,12 +218,6 @@ export function flattenEvent(feed: unknown, ids: MispIdAllocator, options: Flatt
     for (const attribute of records(object.Attribute)) add(attribute, ref);
   }
   return rows;
-}
-
-/** The demo events (generated from `seed`) as restSearch rows, with one id sequence. */
-export function loadDemoAttributes(options: FlattenOptions = {}, seed: number = DEMO_SEED): DemoAttribute[] {
-  const ids = new MispIdAllocator();
-  return generateDemoEvents(seed).flatMap((document) => flattenEvent(document, ids, options, `demo event ${document.Event.uuid}`));
 }
 
 /** Publishes (or republishes) an event at `at` (Unix seconds), as MISP's publish action does. */

@@ -20,11 +20,11 @@ import { isDocumentFormat } from '../feed/feed-reader.js';
 import type { FeedFormat } from '../feed/feed-settings.js';
 import { applyCatalogue } from './catalogue-choice.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
-import { DEMO_EDITED_EVENT_INFO, DEMO_SEED } from './demo-events.js';
+import { DEMO_EDITED_EVENT_INFO, DEMO_SEED, loadDemoAttributes } from './demo-events.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from './demo-ioc-collection-server.js';
 import { startDemoMispServer, type DemoMispServer } from './demo-misp-server.js';
-import { editAttribute, loadDemoAttributes, publishEvent, type DemoAttribute } from './misp-events.js';
+import { editAttribute, publishEvent, type DemoAttribute } from './misp-events.js';
 import { startRuntimeEndpointsServer, type RuntimeEndpointsServer } from './runtime-endpoints-server.js';
 import { DEMO_COLLECTION_UUID, parseTriggerDevOptions, TRIGGER_DEV_HELP, TriggerDevUsageError, type TriggerDevOptions } from './trigger-dev-options.js';
 

@@ -8,7 +8,7 @@ import { normaliseAttribute } from '../iocs/normalise-attribute.js';
 import { MispError } from '../misp/errors/misp-error.js';
 import { FeedError } from './errors/feed-error.js';
 import { ListFileError } from './errors/list-file-error.js';
-import { FeedWriter, type FeedWriteReport } from './feed-writer.js';
+import { FeedWriter, type FeedWriteReport } from './writer/feed-writer.js';
 import { guessIndicatorType } from './indicator-type.js';
 import { EventFeedWriter } from './writer/event-feed-writer.js';
 import { ALL_DISTRIBUTIONS, EMPTY_LIST, parseDistributions, parseMispList, type EventSelection } from './writer/event-selection.js';

@@ -2,7 +2,8 @@ import { DocumentFeedSource } from './document-feed-source.js';
 import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
 import { parseFeedLocation } from './feed-location.js';
 import { feedFormatOf, parseFeedSettings, type FeedFormat } from './feed-settings.js';
-import { FeedSource, type FeedSourceOptions } from './feed-source.js';
+import type { FeedSourceOptions } from './feed-source-options.js';
+import { FeedSource } from './feed-source.js';
 import type { FeedSyncState } from './feed-sync-state.js';
 
 /** What the trigger's arguments say of the feed: its format and MISP's settings for it. */

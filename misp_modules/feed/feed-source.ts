@@ -1,5 +1,4 @@
 import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import type { BackoffPolicy } from '../http/backoff.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedAccessDeniedError } from './errors/feed-access-denied-error.js';
@@ -14,35 +13,10 @@ import { readFeedEvent } from './feed-event.js';
 import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import { inWindow, readManifest, type ManifestEntry } from './feed-manifest.js';
+import { DEFAULT_FEED_CONCURRENCY, DEFAULT_FEED_PAGE_SIZE, type FeedSourceOptions } from './feed-source-options.js';
 import type { FeedRecord, FeedSyncState } from './feed-sync-state.js';
 import type { FetchFailure, FeedTransport } from './feed-transport.js';
 import { openFeedTransport, transportSettingsOf } from './open-feed-transport.js';
-import type { S3Settings } from './s3-feed-transport.js';
-
-export interface FeedSourceOptions {
-  /** http(s) base URL of the feed (MISP appends /manifest.json), or an absolute directory path or file:// URL. */
-  location: string;
-  /** Extra HTTP headers (Authorization…). Their values are secrets: never logged, never in an error. */
-  headers?: Record<string, string> | undefined;
-  verifySsl: boolean;
-  httpProxy?: string | undefined;
-  httpsProxy?: string | undefined;
-  clock: Clock;
-  logger: Logger;
-  /** Event files read at once, and so parsed events held at once. Default 4. */
-  concurrency?: number | undefined;
-  /** `connectMs` bounds DNS, connection and TLS handshake; `responseMs` one whole file. */
-  timeouts?: { connectMs: number; responseMs: number } | undefined;
-  /** Attempts per file, transient failures (network, 429, 5xx) only. Default 4. */
-  maxAttempts?: number | undefined;
-  backoff?: BackoffPolicy | undefined;
-  /** Attributes per page handed to the pipeline; a larger event is cut into several pages. Default 5,000. */
-  pageSize?: number | undefined;
-  /** The trigger's tag, organisation and type filters, applied here since no MISP applies them. */
-  filter?: LocalAttributeFilter | undefined;
-  /** For an `s3://` location: endpoint, region and keys. */
-  s3?: S3Settings | undefined;
-}
 
 export interface FeedCycleStats {
   /** Events the manifest lists (uuid keys with a summary). */
@@ -111,10 +85,6 @@ export interface FeedCycle {
   readonly eventsListed: ReadonlySet<string> | undefined;
 }
 
-export const DEFAULT_FEED_CONCURRENCY = 4;
-export const DEFAULT_FEED_TIMEOUTS = { connectMs: 10_000, responseMs: 120_000 } as const;
-export const DEFAULT_FEED_MAX_ATTEMPTS = 4;
-export const DEFAULT_FEED_PAGE_SIZE = 5_000;
 const MANIFEST_FILE = 'manifest.json';
 const MAX_CONCURRENCY = 64;
 

@@ -1,17 +1,15 @@
+export { FeedSource, type FeedCycle, type FeedCycleStats } from './feed-source.js';
 export {
-  FeedSource,
   DEFAULT_FEED_CONCURRENCY,
   DEFAULT_FEED_MAX_ATTEMPTS,
   DEFAULT_FEED_PAGE_SIZE,
   DEFAULT_FEED_TIMEOUTS,
-  type FeedCycle,
-  type FeedCycleStats,
   type FeedSourceOptions,
-} from './feed-source.js';
+} from './feed-source-options.js';
 export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
 export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
-export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './feed-writer.js';
+export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './writer/feed-writer.js';
 export * from './errors/index.js';
 export { FeedGenerator, type FeedGeneratorOptions, type GeneratedAttribute, type GeneratedObjectOptions } from './writer/feed-generator.js';
 export { OBJECT_TEMPLATES, type ObjectRelation, type ObjectTemplate } from './writer/object-templates.js';

@@ -1,6 +1,5 @@
 import type { FeedLocation } from './feed-location.js';
-// Read only when a source is built, so the import cycle with feed-source.ts is harmless.
-import { DEFAULT_FEED_MAX_ATTEMPTS, DEFAULT_FEED_TIMEOUTS, type FeedSourceOptions } from './feed-source.js';
+import { DEFAULT_FEED_MAX_ATTEMPTS, DEFAULT_FEED_TIMEOUTS, type FeedSourceOptions } from './feed-source-options.js';
 import { DirectoryFeedTransport, HttpFeedTransport, type FeedTransport, type HttpTransportOptions } from './feed-transport.js';
 import { S3FeedTransport, type S3Settings } from './s3-feed-transport.js';
 

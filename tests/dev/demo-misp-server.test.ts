@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
 import {
   editAttribute,
   flattenEvent,
-  loadDemoAttributes,
   MispIdAllocator,
   publishEvent,
   type DemoAttribute,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from '../../misp_modules/dev/demo-ioc-collection-server.js';
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
-import { loadDemoAttributes } from '../../misp_modules/dev/misp-events.js';
+import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { expectedFromDemoData, parseSummaryLine, type DemoExpectation } from './trigger-dev-expectations.js';
 
 const root = moduleRoot();

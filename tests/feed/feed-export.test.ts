@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runFeedGenerate, type CliIo } from '../../misp_modules/feed/feed-generate-cli.js';
-import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
+import { FeedWriter } from '../../misp_modules/feed/writer/feed-writer.js';
 import { EventFeedWriter } from '../../misp_modules/feed/writer/event-feed-writer.js';
 import { ALL_DISTRIBUTIONS, EMPTY_LIST } from '../../misp_modules/feed/writer/event-selection.js';
 import { directoryFiles } from '../../misp_modules/feed/writer/feed-files.js';

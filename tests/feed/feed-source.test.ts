@@ -8,7 +8,8 @@ import { FeedManifestMissingError } from '../../misp_modules/feed/errors/feed-ma
 import { FeedManifestNotJsonError } from '../../misp_modules/feed/errors/feed-manifest-not-json-error.js';
 import { FeedUnreachableError } from '../../misp_modules/feed/errors/feed-unreachable-error.js';
 import { InvalidFeedOptionsError } from '../../misp_modules/feed/errors/invalid-feed-options-error.js';
-import { FeedSource, type FeedSourceOptions } from '../../misp_modules/feed/feed-source.js';
+import type { FeedSourceOptions } from '../../misp_modules/feed/feed-source-options.js';
+import { FeedSource } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { loadFeedFiles, startFeedServer, type FeedServer } from './support/feed-server.js';
 import { describeWithFixtures } from '../support/fixtures.js';

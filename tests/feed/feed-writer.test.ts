@@ -7,7 +7,7 @@ import { eventHashLines } from '../../misp_modules/feed/feed-hashes.js';
 import { FeedSource } from '../../misp_modules/feed/feed-source.js';
 import { FeedSyncState } from '../../misp_modules/feed/feed-sync-state.js';
 import { uuidV5 } from '../../misp_modules/feed/feed-uuid.js';
-import { FeedWriter } from '../../misp_modules/feed/feed-writer.js';
+import { FeedWriter } from '../../misp_modules/feed/writer/feed-writer.js';
 import { guessIndicatorType } from '../../misp_modules/feed/indicator-type.js';
 import { itWithFixtures } from '../support/fixtures.js';
 import { MispImportModel } from './support/misp-import-rules.js';

@@ -15,7 +15,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
   scripts: Record<string, string>;
 };
 /** Commands of the npm scripts, by the package that provides them. */
-const COMMANDS: Record<string, string> = { tsc: 'typescript', vitest: 'vitest', 'vite-node': 'vite-node' };
+const COMMANDS: Record<string, string> = { tsc: 'typescript', vitest: 'vitest', 'vite-node': 'vite-node', depcruise: 'dependency-cruiser' };
 const SOURCES = ['misp_modules', 'tests', 'bench', 'scripts', 'vitest.config.ts'];
 
 function sourceFiles(entry: string): string[] {

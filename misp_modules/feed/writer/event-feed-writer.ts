@@ -1,5 +1,5 @@
 import { eventHashLines } from '../feed-hashes.js';
-import { hashedAttributes } from '../feed-writer.js';
+import { hashedAttributes } from './feed-writer.js';
 import type { FeedFiles } from './feed-files.js';
 import { hashBlock, hashesText, hashLinesByEvent } from './hash-lines.js';
 import { HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnManifest } from './feed-directory.js';

@@ -1,5 +1,5 @@
 import { InvalidFeedAttributeError } from '../errors/invalid-feed-attribute-error.js';
-import { FeedWriter, type FeedWriteReport } from '../feed-writer.js';
+import { FeedWriter, type FeedWriteReport } from './feed-writer.js';
 import { checkAttributeValue } from './attribute-value.js';
 import { buildFeedObject, type ObjectSettings, type RelationValues } from './feed-object.js';
 import type { FeedFiles } from './feed-files.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidFeedObjectError } from '../errors/invalid-feed-object-error.js';
-import type { FeedObject } from '../feed-writer.js';
+import type { FeedObject } from './feed-writer.js';
 import { defaultCategory } from '../indicator-type.js';
 import { checkAttributeValue } from './attribute-value.js';
 import { OBJECT_TEMPLATES } from './object-templates.js';

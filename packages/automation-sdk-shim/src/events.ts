@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ajv } from 'ajv';
-import { checkAgainstSchema, createValidator, type JsonSchema } from './configuration/validation.js';
+import type { JsonSchema } from './configuration/json-schema.js';
+import { checkAgainstSchema, createValidator } from './configuration/validation.js';
 import { EventDeliveryError } from './event-delivery-error.js';
 import { InvalidEventError } from './invalid-event-error.js';
 import { backoffDelay, isTransientStatus, type RetryPolicy } from './retry.js';

@@ -43,10 +43,10 @@ export {
   MODULE_CONFIGURATION,
   TRIGGER_CONFIGURATION,
   ACTION_ARGUMENTS,
-  type JsonSchema,
   type SchemaCheck,
   type ValidConfigurations,
 } from './configuration/validation.js';
+export type { JsonSchema } from './configuration/json-schema.js';
 export { describeProblems } from './configuration/problem-sentences.js';
 export { fetchSecrets, type FetchSecretsOptions } from './secrets.js';
 export { EventSender, validateEvent, type EventSenderOptions } from './events.js';

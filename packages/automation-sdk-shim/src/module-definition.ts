@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonSchema } from './configuration/validation.js';
+import type { JsonSchema } from './configuration/json-schema.js';
 import { ModuleDefinitionError } from './module-definition-error.js';
 
 /** The parts of manifest.json the runtime reads. */

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { JsonSchema } from './validation.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** Enough of a given value to recognise it, short enough for one log line. */
 const GIVEN_CHARS = 60;

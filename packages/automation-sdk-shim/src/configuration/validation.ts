@@ -1,13 +1,12 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ConfigurationError } from './configuration-error.js';
+import type { JsonSchema } from './json-schema.js';
 import { describeProblems } from './problem-sentences.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object on some setups.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
-
-export type JsonSchema = Record<string, unknown>;
 
 /**
  * The validator used for every schema of a module: all errors at once, defaults applied, formats

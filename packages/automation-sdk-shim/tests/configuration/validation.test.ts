@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/configuration/configuration-error.js';
-import { checkConfigurations, validateConfigurations, type JsonSchema } from '../../src/configuration/validation.js';
+import type { JsonSchema } from '../../src/configuration/json-schema.js';
+import { checkConfigurations, validateConfigurations } from '../../src/configuration/validation.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/example-module/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -1,11 +1,11 @@
-import { holdsLineBreakOrControl } from '../iocs/text-guards.js';
-import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
-import { eventHashLines, type HashedAttribute } from './feed-hashes.js';
-import { uuidV5 } from './feed-uuid.js';
-import { defaultCategory } from './indicator-type.js';
-import { directoryFiles, type FeedFiles } from './writer/feed-files.js';
-import { hashBlock, hashesText, hashLinesByEvent } from './writer/hash-lines.js';
-import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './writer/feed-directory.js';
+import { holdsLineBreakOrControl } from '../../iocs/text-guards.js';
+import { InvalidFeedOptionsError } from '../errors/invalid-feed-options-error.js';
+import { eventHashLines, type HashedAttribute } from '../feed-hashes.js';
+import { uuidV5 } from '../feed-uuid.js';
+import { defaultCategory } from '../indicator-type.js';
+import { directoryFiles, type FeedFiles } from './feed-files.js';
+import { hashBlock, hashesText, hashLinesByEvent } from './hash-lines.js';
+import { allAttributes, HASHES_FILE, MANIFEST_FILE, manifestEntryOf, readOwnEvent, readOwnManifest, TAG_COLOUR } from './feed-directory.js';
 
 /** One attribute to write into the feed. */
 export interface FeedIndicator {
