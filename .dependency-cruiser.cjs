@@ -15,6 +15,7 @@ const ROOMS = {
   sekoia: 3,
   pipeline: 3,
   stix: 4,
+  decay: 4,
   expiry: 4,
   feed: 4,
   trigger: 5,
