@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { StateFile, type Logger, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { SentJournal } from './sent-journal.js';
 
 /** The state files of the New Event trigger in the data path: the cursor, and the events sent since it was saved. */
@@ -35,9 +35,9 @@ export class PublishedEventCursor {
   ) {}
 
   /** The saved cursor, or a new one at `nowSeconds` (no backfill, as the Python trigger), saved at once. */
-  static async load(dataPath: string, nowSeconds: number, logger: Logger): Promise<PublishedEventCursor> {
-    const file = new StateFile(path.join(dataPath, CURSOR_FILE), logger);
-    const journal = new SentJournal(path.join(dataPath, SENT_JOURNAL_FILE));
+  static async load(dataPath: string, nowSeconds: number, logger: Logger, fileSystem?: StateFileSystem): Promise<PublishedEventCursor> {
+    const file = new StateFile(path.join(dataPath, CURSOR_FILE), logger, { fileSystem });
+    const journal = new SentJournal(path.join(dataPath, SENT_JOURNAL_FILE), fileSystem);
     const saved = await file.readJson<Saved>();
     if (saved !== undefined && Number.isFinite(saved.since) && Array.isArray(saved.sent)) {
       const keys = [...saved.sent, ...(await journal.read())].filter((key) => typeof key === 'string' && publishTimeOf(key) >= saved.since);
