@@ -32,7 +32,12 @@ export class PublishedEventCursor {
     private readonly journal: SentJournal,
     private since: number,
     private readonly sent: Set<string>,
-  ) {}
+  ) {
+    this.savedSince = since;
+  }
+
+  /** `since` as the file holds it: a save that failed (a full disk) is made again at the next advance. */
+  private savedSince: number;
 
   /** The saved cursor, or a new one at `nowSeconds` (no backfill, as the Python trigger), saved at once. */
   static async load(dataPath: string, nowSeconds: number, logger: Logger, fileSystem?: StateFileSystem): Promise<PublishedEventCursor> {
@@ -76,7 +81,7 @@ export class PublishedEventCursor {
    */
   async advance(latestPublished: number): Promise<void> {
     const next = Math.max(this.since, latestPublished - LOOK_BACK_SECONDS);
-    if (next === this.since) return;
+    if (next === this.since && next === this.savedSince) return;
     this.since = next;
     for (const key of this.sent) if (publishTimeOf(key) < next) this.sent.delete(key);
     await this.save();
@@ -86,6 +91,7 @@ export class PublishedEventCursor {
   private async save(): Promise<void> {
     const saved: Saved = { since: this.since, sent: [...this.sent] };
     await this.file.writeJson(saved);
+    this.savedSince = saved.since;
     await this.journal.clear();
   }
 }
