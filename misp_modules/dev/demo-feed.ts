@@ -5,7 +5,7 @@
  * a required Authorization header).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventOf, readFeedEvent } from '../feed/feed-event.js';
 import { eventHashLines, type HashedAttribute } from '../feed/feed-hashes.js';
@@ -82,22 +82,17 @@ function allAttributes(event: Json): HashedAttribute[] {
   return attributes;
 }
 
-/** Replaces a file whole: a reader sees the old content or the new one. */
-function replaceFile(file: string, content: string | Buffer): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
-}
-
+// Plain synchronous writes: the demo server reads with readFileSync on the same thread, and the
+// analyst edits between cycles, so no reader ever meets a file half written.
 function writeIndex(feed: DemoFeed): void {
   const hashes: string[] = [];
   for (const event of feed.events) {
     const document = JSON.parse(readFileSync(path.join(feed.directory, `${event.uuid}.json`), 'utf8')) as unknown;
     hashes.push(...eventHashLines(event.uuid, allAttributes(eventOf(document) ?? {})));
   }
-  replaceFile(path.join(feed.directory, 'hashes.csv'), hashes.length === 0 ? '' : `${hashes.join('\n')}\n`);
+  writeFileSync(path.join(feed.directory, 'hashes.csv'), hashes.length === 0 ? '' : `${hashes.join('\n')}\n`);
   // The manifest last: a reader never meets a manifest that names a file not yet written.
-  replaceFile(path.join(feed.directory, 'manifest.json'), JSON.stringify(feed.manifest));
+  writeFileSync(path.join(feed.directory, 'manifest.json'), JSON.stringify(feed.manifest));
 }
 
 /**
@@ -172,7 +167,7 @@ export function demoFeedAnalyst(feed: DemoFeed, now: () => number = () => Date.n
     target['value'] = value;
     target['timestamp'] = String(at);
     content['timestamp'] = String(at);
-    replaceFile(file, `${JSON.stringify(document, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
     (feed.manifest[event.uuid] as ManifestEntryJson).timestamp = at;
     writeIndex(feed);
     return `demo MISP feed: an analyst changed a domain of "${event.info.slice(0, 40)}…" to ${value}; the event and the manifest carry the new timestamp.`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { StateFile, type Logger, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { LIST_VALUE_FILE, ListValueFile } from './list-value-file.js';
 
 /** What is remembered of one feed between cycles and across restarts. */
@@ -48,10 +48,11 @@ export class FeedSyncState {
     private readonly file: StateFile,
     private readonly dataPath: string,
     private readonly logger: Logger,
+    private readonly fileSystem: StateFileSystem | undefined,
   ) {}
 
-  static async load(dataPath: string, logger: Logger): Promise<FeedSyncState> {
-    const state = new FeedSyncState(new StateFile(path.join(dataPath, FEED_STATE_FILE), logger), dataPath, logger);
+  static async load(dataPath: string, logger: Logger, fileSystem?: StateFileSystem): Promise<FeedSyncState> {
+    const state = new FeedSyncState(new StateFile(path.join(dataPath, FEED_STATE_FILE), logger, { fileSystem }), dataPath, logger, fileSystem);
     const saved = await state.file.readJson<FeedStateJson>();
     if (saved === undefined) return state;
     if (saved?.version !== 1 || typeof saved.feeds !== 'object' || saved.feeds === null) {
@@ -90,7 +91,7 @@ export class FeedSyncState {
 
   /** The file that keeps the memory of a CSV or free-text list's values, beside this state. */
   listValueFile(locationKey: string): ListValueFile {
-    return new ListValueFile(path.join(this.dataPath, LIST_VALUE_FILE), digest(locationKey), this.logger);
+    return new ListValueFile(path.join(this.dataPath, LIST_VALUE_FILE), digest(locationKey), this.logger, this.fileSystem);
   }
 
   /** Writes every record; `touched` marks the feed just synced as the most recent. */

@@ -1,4 +1,4 @@
-import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { StateFile, type Logger, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { ListValueStamps } from './list-value-stamps.js';
 
 export const LIST_VALUE_FILE = 'misp-feed-list-values.bin';
@@ -24,8 +24,9 @@ export class ListValueFile {
     path: string,
     private readonly feedDigest: string,
     private readonly logger: Logger,
+    fileSystem?: StateFileSystem,
   ) {
-    this.file = new StateFile(path, logger);
+    this.file = new StateFile(path, logger, { fileSystem });
   }
 
   /** The memory saved for this feed, or undefined when there is none. */

@@ -49,7 +49,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
   override async run(): Promise<void> {
     const configuration = this.configuration;
     const api = mispApiOf(this.moduleConfiguration, configuration.verify_ssl, 'to read events from MISP');
-    const cursor = await PublishedEventCursor.load(this.dataPath, this.nowSeconds(), this);
+    const cursor = await PublishedEventCursor.load(this.dataPath, this.nowSeconds(), this, this.stateFileSystem);
     this.log(
       `Starting: events published in MISP at ${api.host} since ${new Date(cursor.publishedSince * 1000).toISOString()}, a poll every ${configuration.sleep_time} s` +
         (filterSeconds(configuration) > 0 ? `, only attributes changed in the last ${filterSeconds(configuration)} s` : ''),

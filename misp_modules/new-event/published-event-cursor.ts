@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { StateFile, type Logger, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { SentJournal } from './sent-journal.js';
 
 /** The state files of the New Event trigger in the data path: the cursor, and the events sent since it was saved. */
@@ -32,12 +32,17 @@ export class PublishedEventCursor {
     private readonly journal: SentJournal,
     private since: number,
     private readonly sent: Set<string>,
-  ) {}
+  ) {
+    this.savedSince = since;
+  }
+
+  /** `since` as the file holds it: a save that failed (a full disk) is made again at the next advance. */
+  private savedSince: number;
 
   /** The saved cursor, or a new one at `nowSeconds` (no backfill, as the Python trigger), saved at once. */
-  static async load(dataPath: string, nowSeconds: number, logger: Logger): Promise<PublishedEventCursor> {
-    const file = new StateFile(path.join(dataPath, CURSOR_FILE), logger);
-    const journal = new SentJournal(path.join(dataPath, SENT_JOURNAL_FILE));
+  static async load(dataPath: string, nowSeconds: number, logger: Logger, fileSystem?: StateFileSystem): Promise<PublishedEventCursor> {
+    const file = new StateFile(path.join(dataPath, CURSOR_FILE), logger, { fileSystem });
+    const journal = new SentJournal(path.join(dataPath, SENT_JOURNAL_FILE), fileSystem);
     const saved = await file.readJson<Saved>();
     if (saved !== undefined && Number.isFinite(saved.since) && Array.isArray(saved.sent)) {
       const keys = [...saved.sent, ...(await journal.read())].filter((key) => typeof key === 'string' && publishTimeOf(key) >= saved.since);
@@ -76,7 +81,7 @@ export class PublishedEventCursor {
    */
   async advance(latestPublished: number): Promise<void> {
     const next = Math.max(this.since, latestPublished - LOOK_BACK_SECONDS);
-    if (next === this.since) return;
+    if (next === this.since && next === this.savedSince) return;
     this.since = next;
     for (const key of this.sent) if (publishTimeOf(key) < next) this.sent.delete(key);
     await this.save();
@@ -86,6 +91,7 @@ export class PublishedEventCursor {
   private async save(): Promise<void> {
     const saved: Saved = { since: this.since, sent: [...this.sent] };
     await this.file.writeJson(saved);
+    this.savedSince = saved.since;
     await this.journal.clear();
   }
 }

@@ -1,24 +1,23 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { StateJournal, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 
 /**
- * An append-only list of keys on disk, one JSON string a line, each append flushed before it
- * resolves: remembering one more sent event costs one short write, however many came before. A
- * line cut short by a crash is ignored on reading.
+ * The keys of the sent events, one JSON string a line, appended through the runtime's StateJournal:
+ * remembering one more sent event costs one short flushed write, however many came before. A line
+ * cut short by a crash or a full disk is ignored on reading.
  */
 export class SentJournal {
-  private handle: FileHandle | undefined;
+  private readonly journal: StateJournal;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    fileSystem?: StateFileSystem,
+  ) {
+    this.journal = new StateJournal(path, { fileSystem });
+  }
 
   /** The keys of every complete line; none when the file does not exist. */
   async read(): Promise<string[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const text = await this.journal.read();
     const complete = text.slice(0, text.lastIndexOf('\n') + 1);
     const keys: string[] = [];
     for (const line of complete.split('\n')) {
@@ -33,25 +32,15 @@ export class SentJournal {
   }
 
   async append(key: string): Promise<void> {
-    this.handle ??= await open(this.path, 'a', 0o600);
-    await this.handle.write(`${JSON.stringify(key)}\n`);
-    await this.handle.datasync();
+    await this.journal.append(JSON.stringify(key));
   }
 
   /** Empties the journal, once what it held is saved elsewhere. */
   async clear(): Promise<void> {
-    await this.close();
-    const handle = await open(this.path, 'w', 0o600);
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await this.journal.clear();
   }
 
   async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close();
+    await this.journal.close();
   }
 }

@@ -1,12 +1,12 @@
+import type { StateFile } from '@sekoia/automation-sdk-shim';
 import { DELIVERED_IMAGE_HEADER_BYTES, writeDeliveredImageHeader } from './delivered-attributes-codec.js';
 import { RECORD_BYTES, type DeliveredAttributes, type DeliveredSnapshot } from './delivered-attributes.js';
-import { writeStateFileInSlices } from './sliced-state-file.js';
 
 /** Records per slice: about 1.4 MB, written while the event loop runs on. */
 const RECORDS_PER_SLICE = 65_536;
 
 /**
- * Writes the delivered memory to `path` slice by slice (see {@link writeStateFileInSlices}),
+ * Writes the delivered memory to `file` slice by slice (see {@link StateFile.writeSlices}),
  * without ever holding the whole image: a million entries cost a 1.4 MB slice instead of two
  * 22 MB copies, and the event loop is never held for more than one slice.
  *
@@ -14,9 +14,9 @@ const RECORDS_PER_SLICE = 65_536;
  * meanwhile. Returns false, leaving the old file as it was, in the rare case the memory was
  * compacted or grew during the write: the caller then writes a snapshot instead.
  */
-export async function writeDeliveredInSlices(path: string, store: DeliveredAttributes): Promise<boolean> {
+export async function writeDeliveredInSlices(file: StateFile, store: DeliveredAttributes): Promise<boolean> {
   // The snapshot is taken now, before the file is opened: a generator's body runs only once asked.
-  return writeStateFileInSlices(path, deliveredSlices(store, store.snapshot()));
+  return file.writeSlices(deliveredSlices(store, store.snapshot()));
 }
 
 function* deliveredSlices(store: DeliveredAttributes, snapshot: DeliveredSnapshot): Generator<Uint8Array, boolean> {

@@ -1,12 +1,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { StateFile, type Logger } from '@sekoia/automation-sdk-shim';
+import { StateFile, type Logger, type StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { decodeDeliveredAttributes, encodeDeliveredAttributes } from './delivered-attributes-codec.js';
 import { DeliveredAttributes } from './delivered-attributes.js';
 import { writeDeliveredInSlices } from './delivered-file.js';
 import { decodeLiveIndicators, encodeLiveIndicators } from './live-indicators-codec.js';
 import { LiveIndicators } from './live-indicators.js';
-import { writeStateFileInSlices } from './sliced-state-file.js';
 
 interface CursorFile {
   version: 1;
@@ -18,7 +17,8 @@ interface CursorFile {
  * What the trigger keeps in the data path across restarts: the cursor on event publication time,
  * the memory of delivered attributes and, with `valid_for`, the expiry schedule. Each file is
  * written crash-safe by the runtime's StateFile; an unreadable file is logged and read as empty,
- * which costs a re-push, never a loss.
+ * which costs a re-push, never a loss. A write that fails (a full disk) leaves the file as it was
+ * and rejects with the runtime's StateWriteError; what it did not record is written at the next save.
  *
  * The delivered memory and the schedule form one state: a value delivered but missing from the
  * schedule would never be refreshed nor withdrawn. Every save writes the schedule first, then the
@@ -53,11 +53,12 @@ export class SyncState {
   /** Saves follow one another: they share the temporary files. */
   private saving: Promise<void> = Promise.resolve();
 
-  static async load(dataPath: string, capacity: number, logger: Logger, options: { schedule?: boolean } = {}): Promise<SyncState> {
-    const cursorFile = new StateFile(path.join(dataPath, 'misp-ids-cursor.json'), logger);
-    const deliveredFile = new StateFile(path.join(dataPath, 'misp-ids-delivered.bin'), logger);
-    const scheduleFile = new StateFile(path.join(dataPath, 'misp-ids-schedule.bin'), logger);
-    const legacyScheduleFile = new StateFile(path.join(dataPath, 'misp-ids-live-indicators.json'), logger);
+  static async load(dataPath: string, capacity: number, logger: Logger, options: { schedule?: boolean; fileSystem?: StateFileSystem } = {}): Promise<SyncState> {
+    const file = (name: string): StateFile => new StateFile(path.join(dataPath, name), logger, { fileSystem: options.fileSystem });
+    const cursorFile = file('misp-ids-cursor.json');
+    const deliveredFile = file('misp-ids-delivered.bin');
+    const scheduleFile = file('misp-ids-schedule.bin');
+    const legacyScheduleFile = file('misp-ids-live-indicators.json');
     const cursor = await cursorFile.readJson<CursorFile>();
     const cursorMs =
       cursor?.version === 1 && Number.isFinite(cursor.lastCompleteCycleStartMs) ? cursor.lastCompleteCycleStartMs : undefined;
@@ -108,7 +109,7 @@ export class SyncState {
     if (schedule === undefined || schedule.version === this.savedScheduleVersion) return;
     const version = schedule.version;
     // In slices, from a copy of the tables taken now, so that the cycle goes on while it is written.
-    await writeStateFileInSlices(this.scheduleFile.path, encodeLiveIndicators(schedule.snapshot()));
+    await this.scheduleFile.writeSlices(encodeLiveIndicators(schedule.snapshot()));
     this.savedScheduleVersion = version;
     if (this.legacyScheduleFile !== undefined) {
       await rm(this.legacyScheduleFile.path, { force: true });
@@ -121,7 +122,7 @@ export class SyncState {
     if (version === this.savedVersion) return;
     // In slices, so that neither memory nor the event loop pays for the whole image at once; should
     // the memory be compacted or grow during the write, a snapshot instead.
-    if (await writeDeliveredInSlices(this.deliveredFile.path, this.delivered)) {
+    if (await writeDeliveredInSlices(this.deliveredFile, this.delivered)) {
       this.savedVersion = version;
       return;
     }

@@ -1,4 +1,4 @@
-import { FatalTriggerError, Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
+import { FatalTriggerError, StateWriteError, Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
 import type { MispIocsPushedEvent, MispModuleConfiguration } from '../configuration/configuration.generated.js';
 import { argumentDefault } from '../configuration/module-root.js';
 import { lookbackDays, type ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
@@ -142,7 +142,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
     const filters = filterSettingsOf(configuration);
     const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
-    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined });
+    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined, fileSystem: this.stateFileSystem });
     const expiry = validForSeconds === undefined || state.schedule === undefined ? undefined : { validForSeconds, live: state.schedule };
     const source = await this.openSource(proxies, filters);
     const collection = (this.collection = new IocCollectionClient({
@@ -181,7 +181,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       }
     } finally {
       // Every stop path (signal, fatal error) ends here: the schedule and the delivered memory are saved together.
-      await state.save();
+      await this.saveOrWarn(state);
       source.close();
       await collection.close();
     }
@@ -272,6 +272,10 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
       else await state.save();
+      // The source's own memory (a feed's), here so that a write that fails fails the cycle.
+      const finishing = sourceCycle;
+      sourceCycle = undefined;
+      await finishing.finish(complete);
       metrics.cycles.labels(complete ? 'success' : 'failure').inc();
       this.log(describeCycle(cycle, report, durationSeconds));
       if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
@@ -282,7 +286,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         this.log(`Cycle ${cycle}: ${expiryOutcome.refreshed} IOCs refreshed before they lapse, ${expiryOutcome.withdrawn} withdrawn from the collection, ${expiryOutcome.failed} not accepted.`);
       }
       if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
-        await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome);
+        await this.sendCycleEvent(report, durationSeconds, finishing.filtered(), expiryOutcome);
       }
       if (complete) return undefined;
       const failed = report.iocsFailed + (expiryOutcome?.failed ?? 0);
@@ -292,12 +296,21 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       if (!this.running) return 'stopped';
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);
-      await state.save();
+      if (!(error instanceof StateWriteError)) await this.saveOrWarn(state);
       this.log(`Cycle ${cycle} failed: ${(error as Error).message} Nothing is lost: the next cycle starts again from the last complete one.`, 'error');
       return `cycle ${cycle}: ${(error as Error).message}`;
     } finally {
       progressTimer.abort();
-      await sourceCycle?.finish(complete);
+      await sourceCycle?.finish(complete).catch((error: unknown) => this.log(`${(error as Error).message} The next cycle writes it again.`, 'warning'));
+    }
+  }
+
+  /** Saves the state; a failure (a full disk) is logged, not thrown, since this save only tries ahead of the next. */
+  private async saveOrWarn(state: SyncState): Promise<void> {
+    try {
+      await state.save();
+    } catch (error) {
+      this.log(`${(error as Error).message} What was not recorded is pushed again later.`, 'warning');
     }
   }
 
@@ -321,7 +334,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           logger: this,
           ...proxies,
         },
-        await FeedSyncState.load(this.dataPath, this),
+        await FeedSyncState.load(this.dataPath, this, this.stateFileSystem),
       );
       return {
         describe: `${FEED_LABELS[configuration.feed_format ?? 'misp']} ${feed.display}`,

@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestRuntime, FakeClock, type TestRuntime } from '@sekoia/automation-sdk-shim/testing';
+import { StateFile, type StateFileSystem } from '@sekoia/automation-sdk-shim';
+import { createTestRuntime, FailingFileSystem, FakeClock, type TestRuntime } from '@sekoia/automation-sdk-shim/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
-import { CURSOR_FILE } from '../../misp_modules/new-event/published-event-cursor.js';
+import { CURSOR_FILE, SENT_JOURNAL_FILE } from '../../misp_modules/new-event/published-event-cursor.js';
 import { NEW_EVENT_COMMAND, NewEventTrigger } from '../../misp_modules/new-event/new-event-trigger.js';
 import { startMispEventServer, type MispEvent, type MispEventServer } from '../../misp_modules/dev/demo-misp-event-server.js';
 
@@ -50,7 +51,10 @@ interface Running {
   pollLogs(): string[];
 }
 
-function start(server: MispEventServer, options: { dataPath?: string; startMs?: number; configuration?: Record<string, unknown>; account?: Record<string, unknown> } = {}): Running {
+function start(
+  server: MispEventServer,
+  options: { dataPath?: string; startMs?: number; configuration?: Record<string, unknown>; account?: Record<string, unknown>; stateFileSystem?: StateFileSystem } = {},
+): Running {
   const clock = new FakeClock(options.startMs ?? START_MS);
   const runtime = createTestRuntime(NewEventTrigger, {
     root: moduleRoot(),
@@ -59,6 +63,7 @@ function start(server: MispEventServer, options: { dataPath?: string; startMs?: 
     dataPath: options.dataPath ?? mkdtempSync(path.join(tmpdir(), 'new-event-')),
     moduleConfiguration: { misp_url: server.url, misp_api_key: KEY, ...options.account },
     configuration: { sleep_time: 60, ...options.configuration },
+    ...(options.stateFileSystem === undefined ? {} : { stateFileSystem: options.stateFileSystem }),
   });
   const done = runtime.run();
   open.push(() => runtime.stop());
@@ -219,5 +224,54 @@ describe('New Event', () => {
       'Invalid configuration (2 problems): In the module configuration, misp_url is missing; it is required to read events from MISP, for example "https://misp.example.org". ' +
         'In the module configuration, misp_api_key is missing; it is required to read events from MISP: the authentication key of a MISP user (MISP: My Profile > Auth keys).',
     );
+  });
+});
+
+describe('New Event on a full data path', () => {
+  const successiveErrors = (t: Running): number => t.runtime.health().context.successive_errors as number;
+
+  it('fails the poll in one sentence when a sent event cannot be recorded, and sends it again after a restart rather than lose it', async () => {
+    const server = await misp();
+    const dataPath = mkdtempSync(path.join(tmpdir(), 'new-event-'));
+    const fileSystem = new FailingFileSystem();
+    const t = start(server, { dataPath, stateFileSystem: fileSystem });
+    await t.untilPolls(1);
+    const a = published(server, START_S + 10);
+    fileSystem.failWrites({ code: 'ENOSPC', file: SENT_JOURNAL_FILE });
+    await t.untilPolls(2);
+    expect(t.pollLogs()[1]).toBe(
+      `Poll 2 failed, the events not yet sent are tried again at the next poll: The data path is full: ${path.join(dataPath, SENT_JOURNAL_FILE)} could not be written (ENOSPC); its previous content is kept.`,
+    );
+    expect(successiveErrors(t)).toBe(1);
+    fileSystem.heal();
+    await t.untilPolls(3);
+    expect(t.pollLogs()[2]).toMatch(/^Poll 3: /);
+    expect(successiveErrors(t)).toBe(0);
+    await t.runtime.stop();
+    expect(sentUuids(t)).toEqual([a.uuid]);
+
+    const restarted = start(server, { dataPath, startMs: START_MS + 120_000 });
+    await restarted.untilPolls(1);
+    expect(sentUuids(restarted)).toEqual([a.uuid]);
+  });
+
+  it('keeps the old cursor when it cannot be written, and writes it at the next poll once space returns', async () => {
+    const server = await misp();
+    const fileSystem = new FailingFileSystem();
+    const t = start(server, { configuration: { sleep_time: 600 }, stateFileSystem: fileSystem });
+    await t.untilPolls(1);
+    const cursor = new StateFile(path.join(t.runtime.dataPath, CURSOR_FILE), { log: () => undefined });
+    expect(await cursor.readJson()).toEqual({ since: START_S, sent: [] });
+    published(server, START_S + 500);
+    fileSystem.failWrites({ code: 'EROFS', file: CURSOR_FILE });
+    await t.untilPolls(2);
+    expect(t.pollLogs()[1]).toContain(`The data path is read-only: ${path.join(t.runtime.dataPath, CURSOR_FILE)} could not be written (EROFS); its previous content is kept.`);
+    expect(successiveErrors(t)).toBe(1);
+    expect(await cursor.readJson()).toEqual({ since: START_S, sent: [] });
+    fileSystem.heal();
+    await t.untilPolls(3);
+    expect(successiveErrors(t)).toBe(0);
+    expect(await cursor.readJson()).toMatchObject({ since: START_S + 200 });
+    expect(t.runtime.events).toHaveLength(1);
   });
 });

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../misp_modules/dev/synthetic-attributes.js';
 import { decodeLiveIndicators, encodeLiveIndicators } from '../../misp_modules/state/live-indicators-codec.js';
 import { LiveIndicators } from '../../misp_modules/state/live-indicators.js';
-import { writeStateFileInSlices } from '../../misp_modules/state/sliced-state-file.js';
 import { decodeSchedule, encodeSchedule, type ScheduleContent } from '../support/schedule-file.js';
 
 const NOW = 1_795_435_200;
@@ -198,7 +197,7 @@ describe('the expiry schedule file', () => {
       // Some 3 MB: several slices.
       for (let n = 0; n < 40_000; n++) live.accepted('url.value', `https://example.org/${'p'.repeat(30)}/${n}`, [uuid(n)], NOW + n);
       const file = path.join(directory, 'schedule.bin');
-      expect(await writeStateFileInSlices(file, encodeLiveIndicators(live.snapshot()))).toBe(true);
+      expect(await new StateFile(file, { log: () => undefined }).writeSlices(encodeLiveIndicators(live.snapshot()))).toBe(true);
       // Changed after the snapshot: not in the file.
       live.accepted('url.value', 'https://late.example/', [uuid(99_999)], NOW);
       const bytes = await new StateFile(file, { log: () => undefined }).readBytes();

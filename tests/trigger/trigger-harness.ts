@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { StateFileSystem } from '@sekoia/automation-sdk-shim';
 import { createTestRuntime, FakeClock, type TestRuntime } from '@sekoia/automation-sdk-shim/testing';
 import { afterEach } from 'vitest';
 import { moduleRoot, TRIGGER_COMMAND } from '../../misp_modules/configuration/module-root.js';
@@ -51,6 +52,8 @@ interface RuntimeOptions {
   startMs?: number;
   configuration?: Record<string, unknown>;
   account?: Record<string, unknown>;
+  /** What state files are written through (a FailingFileSystem); the real disk by default. */
+  stateFileSystem?: StateFileSystem;
 }
 
 /** Starts the trigger on the test runtime, against the world's servers, with a fake clock. */
@@ -61,6 +64,7 @@ export function startTrigger(world: World, options: RuntimeOptions = {}): Runtim
     command: TRIGGER_COMMAND,
     clock,
     dataPath: options.dataPath ?? mkdtempSync(path.join(tmpdir(), 'misp-trigger-')),
+    ...(options.stateFileSystem === undefined ? {} : { stateFileSystem: options.stateFileSystem }),
     moduleConfiguration: { misp_url: world.misp.url, misp_api_key: MISP_KEY, sekoia_api_key: SEKOIA_KEY, ...options.account },
     configuration: {
       ioc_collection_server: world.collection.url,

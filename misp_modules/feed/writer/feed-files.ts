@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { replaceFile } from '@sekoia/automation-sdk-shim';
 
 /**
  * The files of one feed directory, by name (`manifest.json`, `<uuid>.json`, `hashes.csv`): the one
@@ -17,7 +17,11 @@ export interface FeedFiles {
   remove(name: string): Promise<void>;
 }
 
-/** The files of a local directory, created on the first write. */
+/**
+ * The files of a local directory, created on the first write. Each is replaced through the runtime's
+ * durable writer (a temporary file, flushed, renamed); a full or read-only disk rejects with its
+ * StateWriteError, naming the feed directory, and leaves the file as it was.
+ */
 export function directoryFiles(directory: string): FeedFiles {
   let created = false;
   return {
@@ -35,29 +39,8 @@ export function directoryFiles(directory: string): FeedFiles {
         await mkdir(directory, { recursive: true });
         created = true;
       }
-      await writeAtomically(path.join(directory, name), content);
+      await replaceFile(path.join(directory, name), content, { place: 'feed directory', mode: 0o644 });
     },
     remove: (name) => rm(path.join(directory, name), { force: true }),
   };
-}
-
-/** Temporary file, flush, rename: a crash leaves the old file or the new one, never half of one. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'w', 0o644);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -2,7 +2,17 @@
 export { Trigger, type TriggerContext, type TriggerClass } from './trigger.js';
 export { FatalTriggerError } from './fatal-trigger-error.js';
 export { Module, type ModuleOptions } from './module.js';
-export { StateFile, syncDirectory } from './state/state-file.js';
+export {
+  StateFile,
+  StateJournal,
+  replaceFile,
+  nodeStateFileSystem,
+  type StateFileHandle,
+  type StateFileOptions,
+  type StateFileSystem,
+  type StateSlices,
+} from './state/state-file.js';
+export { StateWriteError } from './state/state-write-error.js';
 
 // Action API
 export { Action, type ActionContext, type ActionClass, type ActionResults } from './action/action.js';

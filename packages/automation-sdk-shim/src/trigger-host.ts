@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { isFatalTriggerError } from './fatal-trigger-error.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import type { HealthStatus } from './servers/health-server.js';
+import { nodeStateFileSystem, type StateFileSystem } from './state/state-file.js';
 import type { Trigger, TriggerContext } from './trigger.js';
 import type { Clock, Logger, LogLevel } from './types.js';
 
@@ -19,6 +20,8 @@ export interface TriggerHostOptions<M, T> {
   configuration: T;
   clock: Clock;
   dataPath: string;
+  /** Default: the real disk; tests pass one that fails on purpose. */
+  stateFileSystem?: StateFileSystem | undefined;
   metrics: Registry;
   logger: Logger;
   /** Validates and delivers an event (production: POST url_callback; tests: recorded). */
@@ -40,6 +43,7 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
   readonly configuration: T;
   readonly clock: Clock;
   readonly dataPath: string;
+  readonly stateFileSystem: StateFileSystem;
   readonly metrics: Registry;
 
   private readonly controller = new AbortController();
@@ -57,6 +61,7 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
     this.configuration = options.configuration;
     this.clock = options.clock;
     this.dataPath = options.dataPath;
+    this.stateFileSystem = options.stateFileSystem ?? nodeStateFileSystem;
     this.metrics = options.metrics;
     // Starting counts as a heartbeat: a trigger gets a full timeout before its first one is due.
     this.lastHeartbeat = options.clock.now();

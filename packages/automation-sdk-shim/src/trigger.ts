@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { StateFileSystem } from './state/state-file.js';
 import type { Clock, LogLevel } from './types.js';
 
 /**
@@ -12,6 +13,8 @@ export interface TriggerContext<ModuleConfiguration = Record<string, unknown>, T
   /** Aborted when a stop is requested. */
   readonly signal: AbortSignal;
   readonly dataPath: string;
+  /** What state files are written through: the real disk, or a test's that fails on purpose. */
+  readonly stateFileSystem: StateFileSystem;
   readonly metrics: Registry;
   log(message: string, level: LogLevel): void;
   heartbeat(): void;
@@ -70,6 +73,11 @@ export abstract class Trigger<ModuleConfiguration = Record<string, unknown>, Tri
   /** Persistent directory ($SYMPHONY_DATA_PATH), kept across restarts. */
   get dataPath(): string {
     return this.#context.dataPath;
+  }
+
+  /** The file system to hand every StateFile of the data path, as the clock is handed to timers. */
+  get stateFileSystem(): StateFileSystem {
+    return this.#context.stateFileSystem;
   }
 
   /** The registry served on /metrics: register the trigger's own metrics on it. */

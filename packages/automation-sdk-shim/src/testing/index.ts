@@ -9,9 +9,11 @@ import { findTrigger, loadModuleDefinition } from '../module-definition.js';
 import type { HealthStatus } from '../servers/health-server.js';
 import type { Trigger, TriggerClass } from '../trigger.js';
 import { TriggerHost, type RunOutcome } from '../trigger-host.js';
+import type { StateFileSystem } from '../state/state-file.js';
 import type { Clock, LogLevel } from '../types.js';
 
 export { FakeClock } from './fake-clock.js';
+export { FailingFileSystem, type WriteFailure } from './failing-file-system.js';
 
 export interface TestRuntimeOptions {
   /** Module root: manifest.json and the trigger JSON. */
@@ -25,6 +27,8 @@ export interface TestRuntimeOptions {
   clock?: Clock;
   /** Default: a fresh temporary directory. */
   dataPath?: string;
+  /** What state files are written through; default the real disk (see FailingFileSystem). */
+  stateFileSystem?: StateFileSystem;
 }
 
 export interface TestLogEntry {
@@ -85,6 +89,7 @@ export function createTestRuntime<T extends Trigger<any, any>>(
     configuration: valid.triggerConfiguration,
     clock,
     dataPath,
+    stateFileSystem: options.stateFileSystem,
     metrics,
     logger: {
       log: (message, level = 'info') => {
