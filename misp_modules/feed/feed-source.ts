@@ -1,5 +1,4 @@
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import type { BackoffPolicy } from '../http/backoff.js';
+import type { Backoff, Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedAccessDeniedError } from './errors/feed-access-denied-error.js';
@@ -35,7 +34,7 @@ export interface FeedSourceOptions {
   timeouts?: { connectMs: number; responseMs: number } | undefined;
   /** Attempts per file, transient failures (network, 429, 5xx) only. Default 4. */
   maxAttempts?: number | undefined;
-  backoff?: BackoffPolicy | undefined;
+  backoff?: Backoff | undefined;
   /** Attributes per page handed to the pipeline; a larger event is cut into several pages. Default 5,000. */
   pageSize?: number | undefined;
   /** The trigger's tag, organisation and type filters, applied here since no MISP applies them. */
