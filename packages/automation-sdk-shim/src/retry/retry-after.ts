@@ -1,5 +1,7 @@
 /** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall a trigger for hours. */
 export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+/** An HTTP date opens with the day's name (IMF-fixdate, RFC 850 and asctime alike); Date.parse alone would take "-5" or "1.5" for dates. */
+const HTTP_DATE_START = /^[A-Za-z]{3,9},? /;
 
 /**
  * Reads an HTTP `Retry-After` header (RFC 9110 §10.2.3): a number of seconds or an HTTP date.
@@ -16,7 +18,7 @@ export function readRetryAfter(header: string | string[] | undefined, nowMs: num
   if (/^\d+$/.test(text)) {
     waitMs = Number(text) * 1000;
   } else {
-    const date = Date.parse(text);
+    const date = HTTP_DATE_START.test(text) ? Date.parse(text) : Number.NaN;
     if (Number.isNaN(date)) return undefined;
     // A date in the past means "now": never a negative wait.
     waitMs = Math.max(0, date - nowMs);
