@@ -1,6 +1,5 @@
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
+import type { Backoff, Clock, Logger } from '@sekoia/automation-sdk-shim';
 import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
-import type { BackoffPolicy } from '../http/backoff.js';
 import type { S3Settings } from './s3-feed-transport.js';
 
 /** What every feed reader is built from (MISP feeds, CSV and free-text lists); the transports read their part of it. */
@@ -20,7 +19,7 @@ export interface FeedSourceOptions {
   timeouts?: { connectMs: number; responseMs: number } | undefined;
   /** Attempts per file, transient failures (network, 429, 5xx) only. Default 4. */
   maxAttempts?: number | undefined;
-  backoff?: BackoffPolicy | undefined;
+  backoff?: Backoff | undefined;
   /** Attributes per page handed to the pipeline; a larger event is cut into several pages. Default 5,000. */
   pageSize?: number | undefined;
   /** The trigger's tag, organisation and type filters, applied here since no MISP applies them. */

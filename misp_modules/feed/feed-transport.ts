@@ -3,10 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Got, Response } from 'got';
 import got from 'got';
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
+import { DEFAULT_BACKOFF, formatSeconds, isRetriedStatus, readRetryAfter, retry, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import { USER_AGENT } from '../http/user-agent.js';
@@ -49,19 +47,16 @@ export interface HttpTransportOptions {
   logger: Logger;
   timeouts: { connectMs: number; responseMs: number };
   maxAttempts: number;
-  backoff?: BackoffPolicy | undefined;
+  backoff?: Backoff | undefined;
   /** The Accept header: JSON for a MISP feed, any text for a CSV or free-text one. */
   accept?: string | undefined;
 }
 
-/** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall a cycle for hours. */
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
-
 type Attempt = FetchOutcome | { status: 'retry'; failure: FetchFailure; summary: string; retryAfterMs: number | undefined };
 
 /**
- * Reads feed files over HTTP(S) with got: its own retries off, ours waiting through the injected
- * clock with backoff (Retry-After honoured on 429 and 503). Proxies and TLS settings come from the
+ * Reads feed files over HTTP(S) with got: its own retries off, the shared retry() waiting through
+ * the injected clock with backoff (Retry-After honoured). Proxies and TLS settings come from the
  * shared agents. Header values are secrets: nothing here ever puts them into a message.
  */
 export class HttpFeedTransport implements FeedTransport {
@@ -100,18 +95,24 @@ export class HttpFeedTransport implements FeedTransport {
     const conditions: Record<string, string> = {};
     if (etag !== undefined) conditions['if-none-match'] = etag;
     if (lastModified !== undefined) conditions['if-modified-since'] = lastModified;
-    for (let attempt = 1; ; attempt++) {
-      signal.throwIfAborted();
-      const outcome = await this.attempt(url, conditions, attempt, signal);
-      if (outcome.status !== 'retry') return outcome;
-      if (attempt >= this.options.maxAttempts) return { status: 'failed', failure: outcome.failure };
-      const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
-      this.options.logger.log(
-        `MISP feed at ${this.options.location.display}, ${file}: ${outcome.summary}; attempt ${attempt + 1} of ${this.options.maxAttempts} in ${formatSeconds(waitMs)}.`,
-        'warning',
-      );
-      await this.options.clock.sleep(waitMs, signal);
-    }
+    const { maxAttempts } = this.options;
+    const run = await retry(
+      (attempt) => {
+        signal.throwIfAborted();
+        return this.attempt(url, conditions, attempt, signal);
+      },
+      {
+        maxAttempts,
+        backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+        clock: this.options.clock,
+        signal,
+        classify: (outcome) => (outcome.status === 'retry' ? { retry: true, summary: outcome.summary, retryAfterMs: outcome.retryAfterMs } : { retry: false }),
+        onRetry: ({ attempt, summary, waitMs }) =>
+          this.options.logger.log(`MISP feed at ${this.options.location.display}, ${file}: ${summary}; attempt ${attempt + 1} of ${maxAttempts} in ${formatSeconds(waitMs)}.`, 'warning'),
+      },
+    );
+    signal.throwIfAborted();
+    return run.outcome.status === 'retry' ? { status: 'failed', failure: run.outcome.failure } : run.outcome;
   }
 
   close(): void {
@@ -150,8 +151,8 @@ export class HttpFeedTransport implements FeedTransport {
     const failure = (kind: FetchFailure['kind']): FetchFailure => ({ kind, code, description, status, tls: false, attempts: attempt });
     if (status === 404 || status === 410) return { status: 'failed', failure: failure('missing') };
     if (status === 401 || status === 403) return { status: 'failed', failure: failure('denied') };
-    if (status === 429 || status >= 500) {
-      return { status: 'retry', failure: failure('other'), summary: code, retryAfterMs: parseRetryAfter(response.headers['retry-after'], this.options.clock.now()) };
+    if (isRetriedStatus(status)) {
+      return { status: 'retry', failure: failure('other'), summary: code, retryAfterMs: readRetryAfter(response.headers['retry-after'], this.options.clock.now()) };
     }
     return { status: 'failed', failure: failure('other') };
   }

@@ -1,14 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Got } from 'got';
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
+import { DEFAULT_BACKOFF, isRetriedStatus, readRetryAfter, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
 import type { AgentSet } from '../http/http-agents.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
 import { BodyBuffers } from './body-buffers.js';
 import { MispAuthenticationError } from './errors/misp-authentication-error.js';
 import { MispEndpointNotFoundError } from './errors/misp-endpoint-not-found-error.js';
-import type { MispError } from './errors/misp-error.js';
 import { MispMalformedAnswerError } from './errors/misp-malformed-answer-error.js';
 import { MispNotJsonError } from './errors/misp-not-json-error.js';
 import { MispPagingIgnoredError } from './errors/misp-paging-ignored-error.js';
@@ -20,6 +17,7 @@ import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
 import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersion, SKIPPED_COUNT_SINCE, type MispVersion } from './misp-version.js';
 import { openMispConnection } from './misp-connection.js';
+import { retryMisp, type MispFailure } from './misp-retry.js';
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
@@ -38,7 +36,7 @@ export interface MispClientOptions {
   timeouts?: { connectMs: number; responseMs: number };
   /** Attempts per request, transient failures only. */
   maxAttempts?: number;
-  backoff?: BackoffPolicy;
+  backoff?: Backoff;
   /** Safety stop for a search that never reaches a last page. */
   maxPages?: number;
 }
@@ -73,8 +71,6 @@ export interface MispPage {
 export const DEFAULT_TIMEOUTS = { connectMs: 10_000, responseMs: 120_000 } as const;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_PAGES = 10_000;
-/** A Retry-After beyond this is not obeyed as such: a misconfigured header must not stall the trigger for hours. */
-export const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 const SEARCH_PATH = '/attributes/restSearch';
 const VERSION_PATH = '/servers/getVersion';
@@ -91,15 +87,6 @@ interface FetchedPage {
   firstId: string | undefined;
 }
 
-/** An attempt that got no usable page. `error` builds the error to throw once no attempt is left. */
-interface Failure {
-  transient: boolean;
-  /** What went wrong, for the retry log line. */
-  summary: string;
-  retryAfterMs?: number | undefined;
-  error: (attempts: number) => MispError;
-}
-
 /** A page as read from one answer, before the fetch adds its number and duration. */
 interface PageData extends FetchedPage, Pick<MispPage, 'attributes' | 'bytes' | 'skipped' | 'malformed'> {}
 
@@ -114,7 +101,7 @@ interface Answer {
   release(): void;
 }
 
-type Attempt = { ok: true; received: Received } | ({ ok: false } & Failure);
+type Attempt = { ok: true; received: Received } | MispFailure;
 
 /**
  * Reads IDS-flagged attributes from MISP's `POST /attributes/restSearch`, page by page, one page
@@ -134,7 +121,7 @@ export class MispClient {
   private readonly timeouts: { connectMs: number; responseMs: number };
   private readonly maxAttempts: number;
   private readonly maxPages: number;
-  private readonly backoff: BackoffPolicy;
+  private readonly backoff: Backoff;
   private readonly bodies = new BodyBuffers();
   /** MISP's version, asked once, when a search first depends on it. */
   private versionProbe: Promise<MispVersion | undefined> | undefined;
@@ -342,19 +329,15 @@ export class MispClient {
   private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: Received; startedAt: number }> {
     const startedAt = this.clock.now();
     const body = this.requestBody(search, pageNumber);
-    for (let attempt = 1; ; attempt++) {
-      signal.throwIfAborted();
-      const outcome = await this.attempt(body, pageNumber, signal);
-      if (outcome.ok) return { received: outcome.received, startedAt };
-      if (!outcome.transient || attempt >= this.maxAttempts) throw outcome.error(attempt);
-      const waitMs =
-        outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.backoff);
-      this.logger.log(
-        `MISP at ${this.host}, page ${pageNumber}: ${outcome.summary}; attempt ${attempt + 1} of ${this.maxAttempts} in ${formatSeconds(waitMs)}.`,
-        'warning',
-      );
-      await this.clock.sleep(waitMs, signal);
-    }
+    const answer = await retryMisp(`page ${pageNumber}`, () => this.attempt(body, pageNumber, signal), {
+      host: this.host,
+      maxAttempts: this.maxAttempts,
+      backoff: this.backoff,
+      clock: this.clock,
+      logger: this.logger,
+      signal,
+    });
+    return { received: answer.received, startedAt };
   }
 
   /** One request and what it means. Throws only when `signal` aborted. */
@@ -425,11 +408,11 @@ export class MispClient {
       if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, received: { empty: { attributes: [], bytes: raw.length, skipped: 0, skippedReported: false, malformed: 0, rows: 0, firstId: undefined } } };
       return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(host, this.path, message) };
     }
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
+    const retryAfterMs = readRetryAfter(response.headers['retry-after'], this.clock.now());
     if (status === 429) {
       return { ok: false, transient: true, summary: `HTTP 429 (${message || 'rate limit exceeded'})`, retryAfterMs, error: (attempts) => new MispRateLimitedError(host, message, attempts) };
     }
-    if (status >= 500) {
+    if (isRetriedStatus(status)) {
       return {
         ok: false,
         transient: true,

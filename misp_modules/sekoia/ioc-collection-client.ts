@@ -1,11 +1,20 @@
 import Bottleneck from 'bottleneck';
 import got, { type Got, type Response } from 'got';
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  formatSeconds,
+  isRetriedStatus,
+  readRetryAfter,
+  retry,
+  type Backoff,
+  type Clock,
+  type Logger,
+  type RetryVerdict,
+} from '@sekoia/automation-sdk-shim';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { USER_AGENT } from '../http/user-agent.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { FatalIocCollectionError } from './errors/fatal-ioc-collection-error.js';
 import { InvalidIocCollectionClientOptionsError } from './errors/invalid-ioc-collection-client-options-error.js';
 import { IocCollectionClientClosedError } from './errors/ioc-collection-client-closed-error.js';
@@ -39,7 +48,7 @@ export interface IocCollectionClientOptions {
   maxAttempts?: number;
   /** Retries allowed across all batches until `resetRetryBudget()`; 50 by default. */
   retryBudgetPerCycle?: number;
-  backoff?: BackoffPolicy;
+  backoff?: Backoff;
 }
 
 export interface IocBatch {
@@ -69,8 +78,6 @@ export interface IocCollectionClientStats {
 const INITIAL_BURST = 4;
 const DEFAULTS = { maxConcurrent: 4, timeoutMs: 60_000, maxAttempts: 5, retryBudgetPerCycle: 50 } as const;
 const ACCEPTED = new Set([200, 202]);
-/** A Retry-After of hours (a misconfigured proxy, a typo) must not freeze the trigger; the next 429 pauses again. */
-const MAX_PAUSE_MS = 15 * 60_000;
 /** Enough of an error body to recognise the problem, short enough for one log line. */
 const BODY_EXCERPT_CHARS = 200;
 const VALUE_EXCERPT_CHARS = 100;
@@ -82,7 +89,7 @@ const UNSAFE_VALUE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 type Outcome =
   | { kind: 'accepted' }
-  | { kind: 'rate-limited'; retryAfterMs: number | undefined; sentAt: number }
+  | { kind: 'rate-limited' }
   | { kind: 'transient'; reason: string; retryAfterMs?: number | undefined }
   | { kind: 'too-large' }
   | { kind: 'fatal' }
@@ -118,7 +125,7 @@ export class IocCollectionClient {
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly retryBudget: number;
-  private readonly backoff: BackoffPolicy;
+  private readonly backoff: Backoff;
   private readonly agents: AgentSet;
   private readonly http: Got;
   private readonly limiter: Bottleneck;
@@ -262,101 +269,114 @@ export class IocCollectionClient {
     }
   }
 
-  /** Sends `values` until accepted, split, rejected or given up; the values always end in one of the lists. */
+  /**
+   * Sends `values` until accepted, split, rejected or given up; the values always end in one of the
+   * lists. Retries go through the shared retry(): a transient failure waits its backoff and counts
+   * against maxAttempts; a 429 waits in the pause that holds every request (see rateLimited) and
+   * does not count. Every retry spends one of the cycle's budget.
+   */
   private async pushValues(values: string[], context: PushContext): Promise<void> {
     const { result, signal } = context;
-    let transientFailures = 0;
-    let priority = PRIORITY_FIRST_ATTEMPT;
-    for (;;) {
-      if (this.fatal) throw this.fatal;
-      if (signal.aborted) {
-        result.failed.push(...values);
-        return;
-      }
-      const outcome = await this.schedule(values, context, priority);
-      switch (outcome.kind) {
-        case 'accepted':
-          result.accepted.push(...values);
-          return;
-        case 'fatal':
-          throw this.fatal ?? new Error('unreachable: fatal outcome without an error');
-        case 'aborted':
-          // A fatal error elsewhere aborts the requests under way: that is the fatal error, not a stop.
-          if (this.fatal) throw this.fatal;
-          result.failed.push(...values);
-          return;
-        case 'deferred':
-          await raceAbort(this.pause.whenOver(), signal);
-          continue;
-        case 'too-large':
-          if (values.length === 1) {
-            this.logger.log(
-              `Sekoia.io IOC collection: a single ${context.format} value is too large to be accepted (HTTP 413) and stays undelivered: ` +
-                `${safeExcerpt(String(values[0]), [], VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
-              'error',
-            );
-            result.failed.push(...values);
-            return;
-          }
-          {
-            // Halves until each part fits: the size limit is the server's, not ours to guess.
-            const middle = Math.ceil(values.length / 2);
-            await this.pushValues(values.slice(0, middle), context);
-            await this.pushValues(values.slice(middle), context);
-          }
-          return;
-        case 'rejected':
+    const run = await retry((attempt) => this.attemptWhenOpen(values, context, attempt === 1 ? PRIORITY_FIRST_ATTEMPT : PRIORITY_RETRY), {
+      maxAttempts: this.maxAttempts,
+      backoff: this.backoff,
+      clock: this.clock,
+      signal,
+      classify: retryVerdict,
+      onRetry: ({ outcome, failures, summary, waitMs }) => {
+        if (!this.takeRetry(values, context, summary)) return false;
+        if (outcome.kind === 'transient') {
           this.logger.log(
-            `Sekoia.io IOC collection: a batch of ${values.length} ${context.format} values was refused with HTTP ${outcome.status} and stays undelivered: ${outcome.excerpt || '(empty body)'}`,
+            `Sekoia.io IOC collection: attempt ${failures} of ${this.maxAttempts} for ${values.length} values failed (${summary}); retrying in ${formatSeconds(waitMs)}.`,
+            'debug',
+          );
+        }
+        return true;
+      },
+    });
+    const { outcome } = run;
+    if (run.end === 'declined') return;
+    if (run.end === 'exhausted' && outcome.kind === 'transient') {
+      this.logger.log(
+        `Sekoia.io IOC collection: ${values.length} ${context.format} values not delivered after ${this.maxAttempts} attempts ` +
+          `(last: ${outcome.reason}); they stay pending for a later cycle.`,
+        'warning',
+      );
+      result.failed.push(...values);
+      return;
+    }
+    switch (outcome.kind) {
+      case 'accepted':
+        result.accepted.push(...values);
+        return;
+      case 'fatal':
+        throw this.fatal ?? new Error('unreachable: fatal outcome without an error');
+      case 'too-large':
+        if (values.length === 1) {
+          this.logger.log(
+            `Sekoia.io IOC collection: a single ${context.format} value is too large to be accepted (HTTP 413) and stays undelivered: ` +
+              `${safeExcerpt(String(values[0]), [], VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
             'error',
           );
           result.failed.push(...values);
           return;
-        case 'rate-limited': {
-          this.counters.rateLimited += 1;
-          this.pace.refused(this.clock.now(), outcome.sentAt);
-          // Requests already in flight when a 429 came are refused with it: one burst, one step of backoff.
-          if (outcome.sentAt > this.lastRefusalAt) this.rateLimitStreak += 1;
-          this.lastRefusalAt = this.clock.now();
-          // The server's Retry-After is a floor; successive 429s keep stretching the wait.
-          const backoff = backoffDelay(this.rateLimitStreak, this.backoff);
-          const wait = Math.min(MAX_PAUSE_MS, Math.max(outcome.retryAfterMs ?? 0, outcome.retryAfterMs === undefined || this.rateLimitStreak > 1 ? backoff : 0));
-          const pausedFor = Math.max(wait, this.pause.remainingMs);
-          this.pause.extend(wait);
-          this.pace.resumed(this.clock.now() + pausedFor);
-          this.logger.log(
-            `Sekoia.io IOC collection: rate limited (HTTP 429), every request pauses for ${formatSeconds(pausedFor)}` +
-              (outcome.retryAfterMs === undefined ? ' (no Retry-After given)' : '') +
-              `, then goes on at ${formatPace(this.pace.requestsPerSecond)} requests per second.`,
-            'warning',
-          );
-          if (!this.takeRetry(values, context, 'HTTP 429')) return;
-          priority = PRIORITY_RETRY;
-          continue;
         }
-        case 'transient': {
-          transientFailures += 1;
-          if (transientFailures >= this.maxAttempts) {
-            this.logger.log(
-              `Sekoia.io IOC collection: ${values.length} ${context.format} values not delivered after ${transientFailures} attempts ` +
-                `(last: ${outcome.reason}); they stay pending for a later cycle.`,
-              'warning',
-            );
-            result.failed.push(...values);
-            return;
-          }
-          if (!this.takeRetry(values, context, outcome.reason)) return;
-          const wait = Math.min(MAX_PAUSE_MS, Math.max(outcome.retryAfterMs ?? 0, backoffDelay(transientFailures, this.backoff)));
-          this.logger.log(
-            `Sekoia.io IOC collection: attempt ${transientFailures} of ${this.maxAttempts} for ${values.length} values failed (${outcome.reason}); retrying in ${formatSeconds(wait)}.`,
-            'debug',
-          );
-          await this.clock.sleep(wait, signal);
-          priority = PRIORITY_RETRY;
-          continue;
+        {
+          // Halves until each part fits: the size limit is the server's, not ours to guess.
+          const middle = Math.ceil(values.length / 2);
+          await this.pushValues(values.slice(0, middle), context);
+          await this.pushValues(values.slice(middle), context);
         }
-      }
+        return;
+      case 'rejected':
+        this.logger.log(
+          `Sekoia.io IOC collection: a batch of ${values.length} ${context.format} values was refused with HTTP ${outcome.status} and stays undelivered: ${outcome.excerpt || '(empty body)'}`,
+          'error',
+        );
+        result.failed.push(...values);
+        return;
+      default:
+        // Aborted, or stopped between attempts: a fatal error elsewhere aborts the requests under way, and that is the fatal error, not a stop.
+        if (this.fatal) throw this.fatal;
+        result.failed.push(...values);
     }
+  }
+
+  /**
+   * One attempt through the limiter. A job let through just before a pause began steps back and
+   * waits for the pause to end: that is its turn coming later, not a failed attempt.
+   */
+  private async attemptWhenOpen(values: string[], context: PushContext, priority: number): Promise<Outcome> {
+    let outcome: Outcome = { kind: 'deferred' };
+    while (outcome.kind === 'deferred') {
+      if (this.fatal) return { kind: 'fatal' };
+      if (context.signal.aborted) return { kind: 'aborted' };
+      outcome = await this.schedule(values, context, priority);
+      if (outcome.kind === 'deferred') await raceAbort(this.pause.whenOver(), context.signal);
+    }
+    return outcome;
+  }
+
+  /**
+   * A 429: every request pauses, the pace shrinks. Requests already in flight when a 429 came are
+   * refused with it: one burst, one step of backoff. The server's Retry-After is a floor; successive
+   * 429s keep stretching the wait.
+   */
+  private rateLimited(retryAfterMs: number | undefined, sentAt: number): void {
+    this.counters.rateLimited += 1;
+    this.pace.refused(this.clock.now(), sentAt);
+    if (sentAt > this.lastRefusalAt) this.rateLimitStreak += 1;
+    this.lastRefusalAt = this.clock.now();
+    const wait = backoffDelay(this.rateLimitStreak, this.backoff, retryAfterMs);
+    const pausedFor = Math.max(wait, this.pause.remainingMs);
+    this.pause.extend(wait);
+    this.pace.resumed(this.clock.now() + pausedFor);
+    this.logger.log(
+      `Sekoia.io IOC collection: rate limited (HTTP 429), every request pauses for ${formatSeconds(pausedFor)}` +
+        (retryAfterMs === undefined ? ' (no Retry-After given)' : '') +
+        `, then goes on at ${formatPace(this.pace.requestsPerSecond)} requests per second.`,
+      'warning',
+    );
   }
 
   /** Spends one retry of the cycle's budget; when none is left, the values are reported failed. */
@@ -427,15 +447,17 @@ export class IocCollectionClient {
       }
       return { kind: 'accepted' };
     }
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.clock.now());
-    if (status === 429) return { kind: 'rate-limited', retryAfterMs, sentAt };
+    const retryAfterMs = readRetryAfter(response.headers['retry-after'], this.clock.now());
+    if (status === 429) {
+      this.rateLimited(retryAfterMs, sentAt);
+      return { kind: 'rate-limited' };
+    }
     if (status === 503) {
       // Overloaded: the pace shrinks as for a 429, and a Retry-After holds every request, not only this one.
       this.pace.refused(answeredAt, sentAt);
       if (retryAfterMs !== undefined) {
-        const wait = Math.min(MAX_PAUSE_MS, retryAfterMs);
-        this.pause.extend(wait);
-        this.pace.resumed(answeredAt + wait);
+        this.pause.extend(retryAfterMs);
+        this.pace.resumed(answeredAt + retryAfterMs);
       }
     }
     if (status === 413) return { kind: 'too-large' };
@@ -445,7 +467,7 @@ export class IocCollectionClient {
       return { kind: 'fatal' };
     }
     // 408: the server gave up waiting for the request, which says nothing about the batch itself.
-    if (status >= 500 || status === 408) return { kind: 'transient', reason: `HTTP ${status}`, retryAfterMs };
+    if (isRetriedStatus(status)) return { kind: 'transient', reason: `HTTP ${status}`, retryAfterMs };
     return { kind: 'rejected', status, excerpt: this.excerpt(String(response.body ?? '')) };
   }
 
@@ -495,6 +517,13 @@ export class IocCollectionClient {
   private excerpt(text: string): string {
     return safeExcerpt(text, [this.apiKey], BODY_EXCERPT_CHARS, '[REDACTED]');
   }
+}
+
+/** The client's classification for retry(): 429 waits in the shared pause, other transient failures back off. */
+function retryVerdict(outcome: Outcome): RetryVerdict {
+  if (outcome.kind === 'rate-limited') return { retry: true, summary: 'HTTP 429', heldElsewhere: true };
+  if (outcome.kind === 'transient') return { retry: true, summary: outcome.reason, retryAfterMs: outcome.retryAfterMs };
+  return { retry: false };
 }
 
 function formatPace(requestsPerSecond: number): string {

@@ -420,6 +420,19 @@ describe('rate limiting', () => {
     await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
     expect(clock.sleeps).toEqual([600_000]);
   });
+
+  it('treats a repeated short Retry-After as a floor and still backs off, as every client does', async () => {
+    serve((_body, index) => (index < 3 ? rateLimited({ 'Retry-After': '1' }) : page([])));
+    await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
+    expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
+  });
+
+  it('retries a 408 like any transient answer', async () => {
+    serve((_body, index) => (index === 0 ? new HttpResponse(null, { status: 408 }) : page([])));
+    await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
+    expect(seen).toHaveLength(2);
+    expect(logger.at('warning')).toEqual(['MISP at 127.0.0.1:9, page 1: HTTP 408; attempt 2 of 5 in 1 s.']);
+  });
 });
 
 describe('abort', () => {

@@ -79,6 +79,17 @@ describe('429', () => {
     expect(clock.sleeps).toEqual([30_000]);
   });
 
+  it('caps an absurd Retry-After at the ten minutes every client obeys', async () => {
+    const clock = new RecordingClock();
+    const { client } = await setUp(
+      firstThen(1, (_request, _index, response) => json(response, 429, {}, { 'retry-after': '86400' })),
+      { clock },
+    );
+    const result = await client.push({ format: 'ipv4-addr.value', values: ['1.2.3.4'] });
+    expect(result.accepted).toEqual(['1.2.3.4']);
+    expect(clock.sleeps).toEqual([600_000]);
+  });
+
   it('backs off exponentially without Retry-After, and keeps backing off on repeated 429s', async () => {
     const clock = new RecordingClock();
     const { client } = await setUp(firstThen(3, (_request, _index, response) => json(response, 429, {})), { clock });

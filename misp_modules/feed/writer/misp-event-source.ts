@@ -1,19 +1,17 @@
 import type { Got } from 'got';
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
-import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../../http/backoff.js';
+import { DEFAULT_BACKOFF, isRetriedStatus, readRetryAfter, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
 import type { AgentSet } from '../../http/http-agents.js';
-import { parseRetryAfter } from '../../http/retry-after.js';
 import { htmlTitle, safeExcerpt } from '../../http/safe-text.js';
 import { classifyTransportError } from '../../http/transport-failure.js';
 import { isObject, type JsonObject } from '../../misp/loose-fields.js';
 import { MispAuthenticationError } from '../../misp/errors/misp-authentication-error.js';
 import { MispEndpointNotFoundError } from '../../misp/errors/misp-endpoint-not-found-error.js';
-import type { MispError } from '../../misp/errors/misp-error.js';
 import { MispRequestRejectedError } from '../../misp/errors/misp-request-rejected-error.js';
 import { MispTlsError } from '../../misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp/errors/misp-unreachable-error.js';
-import { DEFAULT_TIMEOUTS, MAX_RETRY_AFTER_MS } from '../../misp/misp-client.js';
+import { DEFAULT_TIMEOUTS } from '../../misp/misp-client.js';
 import { openMispConnection } from '../../misp/misp-connection.js';
+import { retryMisp, type MispFailure } from '../../misp/misp-retry.js';
 import { mispMessageOf } from '../../misp/restsearch-answer.js';
 import { MispEventSearchError } from '../errors/misp-event-search-error.js';
 
@@ -24,7 +22,7 @@ export interface MispEventSourceOptions {
   clock: Clock;
   logger: Logger;
   maxAttempts?: number;
-  backoff?: BackoffPolicy;
+  backoff?: Backoff;
   /** Events per page of the listing; default {@link EVENT_INDEX_PAGE_SIZE}. */
   listingPageSize?: number;
 }
@@ -47,7 +45,7 @@ export class MispEventSource {
   private readonly agents: AgentSet;
   private readonly http: Got;
   private readonly maxAttempts: number;
-  private readonly backoff: BackoffPolicy;
+  private readonly backoff: Backoff;
 
   constructor(private readonly options: MispEventSourceOptions) {
     const connection = openMispConnection({ ...options, timeouts: DEFAULT_TIMEOUTS });
@@ -84,20 +82,20 @@ export class MispEventSource {
   /** One search, retried while the failure is transient; the `Event` objects of the answer. */
   private async search(filters: JsonObject, what: string): Promise<JsonObject[]> {
     const body = { returnFormat: 'json', ...filters };
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(body, what);
-      if (outcome.ok) return outcome.events;
-      if (!outcome.transient || attempt >= this.maxAttempts) throw outcome.error(attempt);
-      const waitMs = outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, this.backoff);
-      this.options.logger.log(`MISP at ${this.host}, ${what}: ${outcome.summary}; attempt ${attempt + 1} of ${this.maxAttempts} in ${formatSeconds(waitMs)}.`, 'warning');
-      await this.options.clock.sleep(waitMs);
-    }
+    const answer = await retryMisp(what, () => this.attempt(body, what), {
+      host: this.host,
+      maxAttempts: this.maxAttempts,
+      backoff: this.backoff,
+      clock: this.options.clock,
+      logger: this.options.logger,
+    });
+    return answer.events;
   }
 
   private async attempt(
     body: JsonObject,
     what: string,
-  ): Promise<{ ok: true; events: JsonObject[] } | { ok: false; transient: boolean; summary: string; retryAfterMs?: number | undefined; error: (attempts: number) => MispError }> {
+  ): Promise<{ ok: true; events: JsonObject[] } | MispFailure> {
     let response: { statusCode: number; body: string; headers: Record<string, string | string[] | undefined> };
     try {
       response = await this.http.post(this.url, { json: body });
@@ -120,8 +118,8 @@ export class MispEventSource {
       if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, events: [] };
       return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(this.host, SEARCH_PATH, message) };
     }
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.options.clock.now());
-    if (status === 429 || status >= 500) {
+    const retryAfterMs = readRetryAfter(response.headers['retry-after'], this.options.clock.now());
+    if (isRetriedStatus(status)) {
       const advice = status === 429 ? 'Raise the rate limit of this API user in MISP, or run the export later.' : "Check MISP's error log; a very large event can exhaust MISP's memory or time limits.";
       return {
         ok: false,

@@ -4,12 +4,12 @@ import type { JsonSchema } from './configuration/json-schema.js';
 import { checkAgainstSchema, createValidator } from './configuration/validation.js';
 import { EventDeliveryError } from './event-delivery-error.js';
 import { InvalidEventError } from './invalid-event-error.js';
-import { backoffDelay, isTransientStatus, type RetryPolicy } from './retry.js';
-import { runtimeRequest } from './runtime-http.js';
+import { formatSeconds, type RetryPolicy } from './retry/retry.js';
+import { retryRuntimeRequest } from './runtime-http.js';
 import type { Clock, Logger } from './types.js';
 
 /** As the SDK: ten attempts in all, pauses doubling from 1 s up to one minute. */
-export const DEFAULT_EVENT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+export const DEFAULT_EVENT_RETRY: RetryPolicy = { maxAttempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 0 } };
 
 export interface EventSenderOptions {
   /** url_callback. */
@@ -59,53 +59,34 @@ export class EventSender {
    */
   async send(name: string, event: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
     const body = { name, event: this.validate(name, event), request_id: randomUUID() };
-    let lastReason = '';
-    let lastStatus: number | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const response = await runtimeRequest({
-          method: 'POST',
-          url: this.options.url,
-          token: this.options.token,
-          json: body,
-          timeoutMs: this.options.timeoutMs ?? 30_000,
-          ...(signal === undefined ? {} : { signal }),
-        });
-        lastStatus = response.status;
-        if (response.status >= 200 && response.status < 300) return;
-        if (!isTransientStatus(response.status)) {
-          throw new EventDeliveryError(
-            `Event "${name}" was refused by the platform (HTTP ${response.status} from POST ${this.options.url}); it is not sent again.`,
-            attempt,
-            response.status,
-          );
-        }
-        lastReason = `HTTP ${response.status}`;
-      } catch (error) {
-        if (error instanceof EventDeliveryError) throw error;
-        lastStatus = undefined;
-        lastReason = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt >= this.policy.maxAttempts) {
-        throw new EventDeliveryError(
-          `Event "${name}" could not be delivered to POST ${this.options.url} after ${attempt} attempts (last: ${lastReason}).`,
-          attempt,
-          lastStatus,
-        );
-      }
-      const delay = backoffDelay(attempt, this.policy);
-      this.options.logger?.log(
-        `Event "${name}" not delivered (${lastReason}, attempt ${attempt} of ${this.policy.maxAttempts}); trying again in ${delay / 1000} s`,
-        'warning',
+    const { maxAttempts } = this.policy;
+    const run = await retryRuntimeRequest(
+      { method: 'POST', url: this.options.url, token: this.options.token, json: body, timeoutMs: this.options.timeoutMs ?? 30_000, ...(signal === undefined ? {} : { signal }) },
+      {
+        policy: this.policy,
+        clock: this.options.clock,
+        signal,
+        onRetry: ({ attempt, summary, waitMs }) =>
+          this.options.logger?.log(`Event "${name}" not delivered (${summary}, attempt ${attempt} of ${maxAttempts}); trying again in ${formatSeconds(waitMs)}`, 'warning'),
+      },
+    );
+    const { response, summary } = run.outcome;
+    const { attempts } = run;
+    if (run.end === 'done' && response !== undefined) {
+      if (response.status >= 200 && response.status < 300) return;
+      throw new EventDeliveryError(
+        `Event "${name}" was refused by the platform (HTTP ${response.status} from POST ${this.options.url}); it is not sent again.`,
+        attempts,
+        response.status,
       );
-      await this.options.clock.sleep(delay, signal);
-      if (signal?.aborted === true) {
-        throw new EventDeliveryError(
-          `Event "${name}" was abandoned after ${attempt} failed attempt${attempt === 1 ? '' : 's'} (last: ${lastReason}) because the trigger is stopping.`,
-          attempt,
-          lastStatus,
-        );
-      }
     }
+    if (run.end === 'stopped') {
+      throw new EventDeliveryError(
+        `Event "${name}" was abandoned after ${attempts} failed attempt${attempts === 1 ? '' : 's'} (last: ${summary}) because the trigger is stopping.`,
+        attempts,
+        response?.status,
+      );
+    }
+    throw new EventDeliveryError(`Event "${name}" could not be delivered to POST ${this.options.url} after ${attempts} attempts (last: ${summary}).`, attempts, response?.status);
   }
 }

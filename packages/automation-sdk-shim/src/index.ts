@@ -60,7 +60,19 @@ export type { JsonSchema } from './configuration/json-schema.js';
 export { describeProblems } from './configuration/problem-sentences.js';
 export { fetchSecrets, type FetchSecretsOptions } from './secrets.js';
 export { EventSender, validateEvent, type EventSenderOptions } from './events.js';
-export { backoffDelay, type RetryPolicy } from './retry.js';
+export { backoffDelay, DEFAULT_BACKOFF, type Backoff } from './retry/backoff.js';
+export { readRetryAfter, MAX_RETRY_AFTER_MS } from './retry/retry-after.js';
+export {
+  retry,
+  isRetriedStatus,
+  formatSeconds,
+  type RetryPolicy,
+  type RetryVerdict,
+  type RetryStep,
+  type RetryOptions,
+  type RetryEnd,
+  type RetryResult,
+} from './retry/retry.js';
 export {
   loadModuleDefinition,
   findTrigger,

@@ -1,10 +1,10 @@
 import { systemClock } from './clock.js';
-import { backoffDelay, isTransientStatus, type RetryPolicy } from './retry.js';
-import { runtimeRequest } from './runtime-http.js';
+import { formatSeconds, type RetryPolicy } from './retry/retry.js';
+import { retryRuntimeRequest } from './runtime-http.js';
 import { SecretsFetchError } from './secrets-fetch-error.js';
 import type { Clock, Logger } from './types.js';
 
-export const DEFAULT_SECRETS_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 10_000 };
+export const DEFAULT_SECRETS_RETRY: RetryPolicy = { maxAttempts: 5, backoff: { baseMs: 1_000, maxMs: 10_000, jitter: 0 } };
 
 export interface FetchSecretsOptions {
   /** url_secrets. */
@@ -25,52 +25,30 @@ export interface FetchSecretsOptions {
  */
 export async function fetchSecrets(options: FetchSecretsOptions): Promise<Record<string, unknown>> {
   const policy = { ...DEFAULT_SECRETS_RETRY, ...options.retry };
-  const clock = options.clock ?? systemClock;
-  let lastReason = '';
-  let lastStatus: number | undefined;
-  let attempts = 0;
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
-    attempts = attempt;
-    try {
-      const response = await runtimeRequest({
-        method: 'GET',
-        url: options.url,
-        token: options.token,
-        timeoutMs: options.timeoutMs ?? 30_000,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
-      lastStatus = response.status;
-      if (response.status === 401 || response.status === 403) {
-        throw new SecretsFetchError(
-          `The platform refused the token of this trigger when fetching the module's secrets (HTTP ${response.status} from GET ${options.url}): check the token given to the container.`,
-          response.status,
-        );
-      }
-      if (response.status >= 200 && response.status < 300) return parseSecrets(response.body, options.url);
-      if (!isTransientStatus(response.status)) {
-        throw new SecretsFetchError(
-          `The module's secrets could not be fetched: GET ${options.url} answered HTTP ${response.status}.`,
-          response.status,
-        );
-      }
-      lastReason = `HTTP ${response.status}`;
-    } catch (error) {
-      if (error instanceof SecretsFetchError) throw error;
-      lastReason = error instanceof Error ? error.message : String(error);
-    }
-    if (attempt < policy.maxAttempts && options.signal?.aborted !== true) {
-      const delay = backoffDelay(attempt, policy);
-      options.logger?.log(
-        `Fetching the module's secrets failed (${lastReason}, attempt ${attempt} of ${policy.maxAttempts}); trying again in ${delay / 1000} s`,
-        'warning',
+  const run = await retryRuntimeRequest(
+    { method: 'GET', url: options.url, token: options.token, timeoutMs: options.timeoutMs ?? 30_000, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+    {
+      policy,
+      clock: options.clock ?? systemClock,
+      signal: options.signal,
+      onRetry: ({ attempt, summary, waitMs }) =>
+        options.logger?.log(`Fetching the module's secrets failed (${summary}, attempt ${attempt} of ${policy.maxAttempts}); trying again in ${formatSeconds(waitMs)}`, 'warning'),
+    },
+  );
+  const { response, summary } = run.outcome;
+  if (run.end === 'done' && response !== undefined) {
+    if (response.status === 401 || response.status === 403) {
+      throw new SecretsFetchError(
+        `The platform refused the token of this trigger when fetching the module's secrets (HTTP ${response.status} from GET ${options.url}): check the token given to the container.`,
+        response.status,
       );
-      await clock.sleep(delay, options.signal);
     }
-    if (options.signal?.aborted === true) break;
+    if (response.status >= 200 && response.status < 300) return parseSecrets(response.body, options.url);
+    throw new SecretsFetchError(`The module's secrets could not be fetched: GET ${options.url} answered HTTP ${response.status}.`, response.status);
   }
   throw new SecretsFetchError(
-    `The module's secrets could not be fetched from ${options.url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${lastReason}).`,
-    lastStatus,
+    `The module's secrets could not be fetched from ${options.url} after ${run.attempts} attempt${run.attempts === 1 ? '' : 's'} (last: ${summary}).`,
+    response?.status,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { isFatalTriggerError } from './fatal-trigger-error.js';
-import { backoffDelay, type RetryPolicy } from './retry.js';
+import { backoffDelay, type Backoff } from './retry/backoff.js';
+import { formatSeconds } from './retry/retry.js';
 import type { HealthStatus } from './servers/health-server.js';
 import { nodeStateFileSystem, type StateFileSystem } from './state/state-file.js';
 import type { Trigger, TriggerContext } from './trigger.js';
@@ -10,10 +11,7 @@ import type { Clock, Logger, LogLevel } from './types.js';
 export const MAX_SUCCESSIVE_ERRORS = 5;
 
 /** Pause before run() is called again after an uncaught error: 5 s doubling up to 5 minutes. */
-export const DEFAULT_RESTART_BACKOFF: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'> = {
-  baseDelayMs: 5_000,
-  maxDelayMs: 300_000,
-};
+export const DEFAULT_RESTART_BACKOFF: Backoff = { baseMs: 5_000, maxMs: 300_000, jitter: 0 };
 
 export interface TriggerHostOptions<M, T> {
   moduleConfiguration: M;
@@ -27,7 +25,7 @@ export interface TriggerHostOptions<M, T> {
   /** Validates and delivers an event (production: POST url_callback; tests: recorded). */
   deliverEvent: (name: string, event: Record<string, unknown>, signal: AbortSignal) => Promise<void>;
   heartbeatTimeoutSeconds: number;
-  restartBackoff?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
+  restartBackoff?: Backoff;
 }
 
 /** How a run of the trigger ended. */
@@ -151,8 +149,8 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
       try {
         await trigger.run();
         if (this.stopping) break;
-        this.log(`The trigger's run() returned although no stop was requested; starting it again in ${backoff.baseDelayMs / 1000} s`, 'warning');
-        await this.clock.sleep(backoff.baseDelayMs, this.signal);
+        this.log(`The trigger's run() returned although no stop was requested; starting it again in ${formatSeconds(backoff.baseMs)}`, 'warning');
+        await this.clock.sleep(backoff.baseMs, this.signal);
       } catch (error) {
         if (isFatalTriggerError(error)) {
           this.fatal = true;
@@ -170,7 +168,7 @@ export class TriggerHost<M = Record<string, unknown>, T = Record<string, unknown
         if (error instanceof Error && error.stack !== undefined) this.log(error.stack, 'debug');
         this.reportCritical(describe(error));
         const delay = backoffDelay(this.successiveErrors, backoff);
-        this.log(`Starting the trigger again in ${delay / 1000} s (successive errors: ${this.successiveErrors})`, 'info');
+        this.log(`Starting the trigger again in ${formatSeconds(delay)} (successive errors: ${this.successiveErrors})`, 'info');
         await this.clock.sleep(delay, this.signal);
       }
     }

@@ -1,10 +1,10 @@
-import { backoffDelay, isTransientStatus, type RetryPolicy } from '../retry.js';
-import { runtimeRequest } from '../runtime-http.js';
+import { formatSeconds, type RetryPolicy } from '../retry/retry.js';
+import { retryRuntimeRequest } from '../runtime-http.js';
 import type { Clock, Logger } from '../types.js';
 import { ActionCallbackError } from './action-callback-error.js';
 
 /** As the SDK: ten attempts, pauses doubling from 1 s, capped at one minute. */
-export const DEFAULT_CALLBACK_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+export const DEFAULT_CALLBACK_RETRY: RetryPolicy = { maxAttempts: 10, backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 0 } };
 
 export interface ActionCallbackOptions {
   /** url_callback. */
@@ -48,35 +48,28 @@ export class ActionCallback {
 
   private async patch(body: Record<string, unknown>, final: boolean): Promise<string> {
     const step = String(body.status);
-    let lastReason = '';
-    let lastStatus: number | undefined;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const response = await runtimeRequest({ method: 'PATCH', url: this.options.url, token: this.options.token, json: body, timeoutMs: this.options.timeoutMs ?? 30_000 });
-        lastStatus = response.status;
-        if (response.status >= 200 && response.status < 300) return response.body;
-        if (final && response.status === 409) return '';
-        if (!isTransientStatus(response.status)) {
-          throw new ActionCallbackError(
-            `The platform refused the action's "${step}" callback (HTTP ${response.status} from PATCH ${this.options.url}); check the token and url_callback given to the container.`,
-            response.status,
-          );
-        }
-        lastReason = `HTTP ${response.status}`;
-      } catch (error) {
-        if (error instanceof ActionCallbackError) throw error;
-        lastStatus = undefined;
-        lastReason = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt >= this.policy.maxAttempts) {
-        throw new ActionCallbackError(
-          `The action's "${step}" callback could not be delivered to PATCH ${this.options.url} after ${attempt} attempts (last: ${lastReason}).`,
-          lastStatus,
-        );
-      }
-      const delay = backoffDelay(attempt, this.policy);
-      this.options.logger?.log(`The "${step}" callback failed (${lastReason}, attempt ${attempt} of ${this.policy.maxAttempts}); trying again in ${delay / 1000} s`, 'warning');
-      await this.options.clock.sleep(delay);
+    const { maxAttempts } = this.policy;
+    const run = await retryRuntimeRequest(
+      { method: 'PATCH', url: this.options.url, token: this.options.token, json: body, timeoutMs: this.options.timeoutMs ?? 30_000 },
+      {
+        policy: this.policy,
+        clock: this.options.clock,
+        onRetry: ({ attempt, summary, waitMs }) =>
+          this.options.logger?.log(`The "${step}" callback failed (${summary}, attempt ${attempt} of ${maxAttempts}); trying again in ${formatSeconds(waitMs)}`, 'warning'),
+      },
+    );
+    const { response, summary } = run.outcome;
+    if (run.end === 'done' && response !== undefined) {
+      if (response.status >= 200 && response.status < 300) return response.body;
+      if (final && response.status === 409) return '';
+      throw new ActionCallbackError(
+        `The platform refused the action's "${step}" callback (HTTP ${response.status} from PATCH ${this.options.url}); check the token and url_callback given to the container.`,
+        response.status,
+      );
     }
+    throw new ActionCallbackError(
+      `The action's "${step}" callback could not be delivered to PATCH ${this.options.url} after ${run.attempts} attempts (last: ${summary}).`,
+      response?.status,
+    );
   }
 }

@@ -3,7 +3,7 @@ import { ConfigurationSource, prepareDataPath } from '../configuration/lookup.js
 import { ConfigurationError } from '../configuration/configuration-error.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { secretKeys, type ActionDefinition, type ModuleDefinition } from '../module-definition.js';
-import type { RetryPolicy } from '../retry.js';
+import type { RetryPolicy } from '../retry/retry.js';
 import type { Clock } from '../types.js';
 import type { ActionClass } from './action.js';
 import { ActionCallback } from './action-callback.js';

@@ -1,5 +1,7 @@
 import { got, type Agents } from 'got';
 import { systemClock } from '../clock.js';
+import { backoffDelay } from '../retry/backoff.js';
+import { isRetriedStatus } from '../retry/retry.js';
 import { LOG_LEVELS, type Clock, type Logger, type LogLevel } from '../types.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
@@ -228,7 +230,7 @@ export class LogShipper implements Logger {
         this.pending.unshift(...batch);
         this.trim();
         this.consecutiveFailures += 1;
-        const delay = Math.min(this.flushIntervalMs * 2 ** (this.consecutiveFailures - 1), this.maxRetryDelayMs);
+        const delay = backoffDelay(this.consecutiveFailures, { baseMs: this.flushIntervalMs, maxMs: this.maxRetryDelayMs, jitter: 0 });
         this.retryAt = this.clock.now() + delay;
         this.notice(
           `Could not ship ${batch.length} log lines to Sekoia.io (${outcome.reason}); ` +
@@ -261,6 +263,7 @@ export class LogShipper implements Logger {
         json: { logs },
         headers: { authorization: `Bearer ${this.token}` },
         timeout: { request: this.timeoutMs },
+        // Retries are the shipper's own: the batch stays queued and the timer tries again after a backoff.
         retry: { limit: 0 },
         throwHttpErrors: false,
         followRedirect: false,
@@ -270,7 +273,7 @@ export class LogShipper implements Logger {
       const status = response.statusCode;
       if (status >= 200 && status < 300) return { kind: 'sent' };
       const reason = `status ${status}`;
-      if (status === 408 || status === 429 || status >= 500) return { kind: 'transient', reason };
+      if (isRetriedStatus(status)) return { kind: 'transient', reason };
       return { kind: 'rejected', reason };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
