@@ -1,3 +1,6 @@
+import type { AttributeFilterSettings } from '../filters/attribute-filter.js';
+import { DEFAULT_IOC_TYPE_ROWS } from '../iocs/normalise-attribute.js';
+import type { SourceKind } from '../sources/attribute-source.js';
 import type { MispIdsTriggerConfiguration } from './configuration.generated.js';
 
 /** The trigger configuration once validated: every argument with a default is present. */
@@ -11,4 +14,14 @@ export function lookbackDays(configuration: ValidatedTriggerConfiguration, defau
       ? configuration.lookback_days
       : configuration.publish_timestamp;
   return Number.parseInt(chosen, 10);
+}
+
+/** The trigger's filter arguments, with the documented types (and the source kind's own) when it names none. */
+export function filterSettingsOf(configuration: ValidatedTriggerConfiguration, kind: SourceKind): AttributeFilterSettings {
+  return {
+    tags: configuration.tags,
+    organisations: configuration.organisations,
+    types: configuration.attribute_types ?? [...DEFAULT_IOC_TYPE_ROWS.map((row) => row.mispType), ...(kind.defaultTypes?.(configuration) ?? [])],
+    enforceWarninglist: configuration.enforce_warninglist,
+  };
 }
