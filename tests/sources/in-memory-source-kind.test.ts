@@ -137,6 +137,16 @@ describe('a source kind registered through the table alone', () => {
     expect(() => trigger(w, { configuration: { source: IN_MEMORY } })).toThrow(/source/);
   });
 
+  it('stops the trigger with one critical line when the schema offers a name that no kind answers to', async () => {
+    const w = await world();
+    const t = trigger(w, { root: rootOffering(IN_MEMORY), configuration: { source: IN_MEMORY } });
+    await t.done;
+    expect(t.runtime.outcome).toBe('fatal');
+    const critical = t.runtime.logs.filter((entry) => entry.level === 'critical').map((entry) => entry.message);
+    expect(critical).toEqual([expect.stringContaining(`The source "${IN_MEMORY}" names no kind of source the trigger can read.`)]);
+    expect(w.collection.requests).toHaveLength(0);
+  });
+
   it('cannot take a name the table already answers to', () => {
     expect(() => registerSourceKind({ ...inMemoryKind({ attributes: [], withdrawn: [], cyclesCommitted: [] }), source: 'misp_feed' })).toThrow(
       /A source kind named "misp_feed" is already registered/,
