@@ -1,3 +1,4 @@
+import type { ExpiryOutcome } from '../expiry/indicator-expiry.js';
 import type { CycleReport } from '../pipeline/sync-cycle.js';
 
 const numbers = new Intl.NumberFormat('en-US');
@@ -22,6 +23,12 @@ export function describeProgress(cycle: number, elapsedSeconds: number, report: 
     `${count(report.alreadyDelivered)} already delivered, ${count(report.unsupported)} unsupported), ` +
     `${count(report.iocsFailed)} failed; pushing at ${requestsPerSecond >= 10 ? requestsPerSecond.toFixed(0) : requestsPerSecond.toFixed(1)} requests/s`
   );
+}
+
+/** What expiry did in a cycle; undefined when it did nothing worth a line. */
+export function describeExpiry(cycle: number, outcome: ExpiryOutcome | undefined): string | undefined {
+  if (outcome === undefined || outcome.refreshed + outcome.withdrawn + outcome.failed === 0) return undefined;
+  return `Cycle ${cycle}: ${outcome.refreshed} IOCs refreshed before they lapse, ${outcome.withdrawn} withdrawn from the collection, ${outcome.failed} not accepted.`;
 }
 
 const EXAMPLE_LENGTH = 80;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CycleReport } from '../pipeline/sync-cycle.js';
 import type { PaceSnapshot, SlowDownReason } from '../sekoia/adaptive-pace.js';
 
 /** The Prometheus series the README's "Metrics" section lists, registered on the runtime's registry. */
@@ -72,4 +73,12 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
       },
     }),
   };
+}
+
+/** A cycle's numbers, added to the series. */
+export function recordCycle(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {
+  metrics.attributesFetched.inc(report.attributesFetched);
+  metrics.iocsPushed.inc(report.iocsSubmitted);
+  metrics.iocsInvalid.inc(report.iocsInvalid);
+  metrics.cycleDuration.observe(durationSeconds);
 }

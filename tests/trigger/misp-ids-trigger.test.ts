@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { editAttribute, publishEvent, type DemoAttribute } from '../../misp_modules/dev/misp-events.js';
 import { expectedByFormat, expectedPushes, syntheticAttributes, type SyntheticAttribute } from '../../misp_modules/dev/synthetic-attributes.js';
-import { IOCS_PUSHED_EVENT } from '../../misp_modules/trigger/misp-ids-attributes-to-ioc-collection.js';
+import { IOCS_PUSHED_EVENT } from '../../misp_modules/trigger/cycle-event.js';
 import { acceptedValues, COLLECTION, MISP_KEY, SEKOIA_KEY, START_MS, closedAfterEachTest, type World } from './trigger-harness.js';
 
 const NOW_S = Math.floor(START_MS / 1000);

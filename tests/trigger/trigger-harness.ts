@@ -54,13 +54,15 @@ interface RuntimeOptions {
   account?: Record<string, unknown>;
   /** What state files are written through (a FailingFileSystem); the real disk by default. */
   stateFileSystem?: StateFileSystem;
+  /** The module root whose manifest and trigger JSON validate the configurations; the repository's by default. */
+  root?: string;
 }
 
 /** Starts the trigger on the test runtime, against the world's servers, with a fake clock. */
 export function startTrigger(world: World, options: RuntimeOptions = {}): Runtime {
   const clock = new FakeClock(options.startMs ?? START_MS);
   const runtime = createTestRuntime(MispIdsAttributesToIocCollectionTrigger, {
-    root: moduleRoot(),
+    root: options.root ?? moduleRoot(),
     command: TRIGGER_COMMAND,
     clock,
     dataPath: options.dataPath ?? mkdtempSync(path.join(tmpdir(), 'misp-trigger-')),

@@ -1,4 +1,4 @@
-import type { MispClient } from '../misp/misp-client.js';
+import type { MispClient } from '../../misp/misp-client.js';
 
 /** How many uuids one confirmation query names: small enough for any MISP's request limits. */
 const UUIDS_PER_QUERY = 200;
