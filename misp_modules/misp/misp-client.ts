@@ -512,7 +512,7 @@ function skippedCount(header: string | string[] | undefined): number {
 }
 
 /** A restSearch flag as MISP reads it: set unless absent, 0, false or their strings. */
-function isOn(value: unknown): boolean {
+export function isOn(value: unknown): boolean {
   return value !== undefined && value !== null && value !== 0 && value !== false && value !== '0' && value !== 'false' && value !== '';
 }
 
