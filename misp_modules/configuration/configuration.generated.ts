@@ -173,6 +173,10 @@ export interface MispIocsPushedEvent {
    */
   iocs_skipped_filtered?: number;
   /**
+   * Values left out because they are on one of MISP's enabled warninglists, where the trigger applies them (enforce_warninglist on a MISP older than 2.4.196; a newer MISP leaves them out itself)
+   */
+  iocs_skipped_warninglist?: number;
+  /**
    * Indicators pushed again before they lapse (with valid_for)
    */
   iocs_refreshed?: number;

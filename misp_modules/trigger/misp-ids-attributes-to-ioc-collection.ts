@@ -10,6 +10,9 @@ import { createLocalFilter, restSearchFilters, type AttributeFilterSettings } fr
 import { createAttributeNormaliser, DEFAULT_IOC_TYPE_ROWS, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
 import { missingMispKeys } from '../misp/misp-account-api.js';
 import { MispClient } from '../misp/misp-client.js';
+import { MispJsonApi } from '../misp/misp-json-api.js';
+import { WarninglistCatalogue } from '../warninglists/misp-warninglists.js';
+import { WarninglistEnforcement, type AttributeScreen } from '../warninglists/warninglist-enforcement.js';
 import { attributeKey } from '../pipeline/attribute-key.js';
 import { emptyCycleReport, runSyncCycle, type CycleReport, type SourcePage } from '../pipeline/sync-cycle.js';
 import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-error.js';
@@ -45,6 +48,8 @@ interface SourceCycle {
   filtered(): number;
   /** A feed: the events it lists in the window, those read whole in this cycle, and all it lists (undefined: unchanged manifest). */
   events?: { inScope(): ReadonlySet<string>; read(): ReadonlySet<string>; listed(): ReadonlySet<string> | undefined };
+  /** The MISP API: what the cycle asked and what it left out (warninglists applied here on an older MISP). */
+  screen?: AttributeScreen;
 }
 
 /** Which event each attribute of a feed cycle came from, and which attributes each event carried. */
@@ -265,15 +270,17 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
               validForSeconds: expiry.validForSeconds,
               sleepSeconds: context.sleepSeconds,
               filters: context.filters,
+              screen: sourceCycle.screen,
               feed: sourceCycle.events === undefined || feedEvents === undefined ? undefined : { ...feedEvents, inScope: sourceCycle.events.inScope(), read: sourceCycle.events.read(), listed: sourceCycle.events.listed() },
             });
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
-      this.record(metrics, report, durationSeconds);
+      const warninglisted = sourceCycle.screen?.skipped() ?? new Map<string, number>();
+      this.record(metrics, report, durationSeconds, warninglisted);
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
       else await state.save();
       metrics.cycles.labels(complete ? 'success' : 'failure').inc();
-      this.log(describeCycle(cycle, report, durationSeconds));
+      this.log(describeCycle(cycle, report, durationSeconds, warninglisted));
       if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
       if (report.iocsFailed > 0) {
         this.log(`Cycle ${cycle}: ${report.iocsFailed} indicators were not accepted by the IOC collection; they will be pushed again next cycle.`, 'error');
@@ -282,7 +289,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         this.log(`Cycle ${cycle}: ${expiryOutcome.refreshed} IOCs refreshed before they lapse, ${expiryOutcome.withdrawn} withdrawn from the collection, ${expiryOutcome.failed} not accepted.`);
       }
       if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
-        await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome);
+        await this.sendCycleEvent(report, durationSeconds, sourceCycle.filtered(), expiryOutcome, warninglisted);
       }
       if (complete) return undefined;
       const failed = report.iocsFailed + (expiryOutcome?.failed ?? 0);
@@ -341,15 +348,24 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const mispUrl = account.misp_url ?? '';
     const misp = new MispClient({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', clock: this.clock, logger: this, ...proxies });
     const query = restSearchFilters(filters);
+    const reader = new MispJsonApi({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', ...proxies });
+    const warninglists = new WarninglistEnforcement({ version: (signal) => misp.version(signal), catalogue: new WarninglistCatalogue(reader, this), host: reader.host, logger: this });
     return {
       describe: `MISP ${new URL(mispUrl).host}`,
       misp,
-      open: async ({ sinceMs, pageSize }, signal) => ({
-        pages: misp.searchAttributes({ publishedSince: Math.floor(sinceMs / 1000), pageSize, filters: query }, signal),
-        finish: async () => undefined,
-        filtered: () => 0,
-      }),
-      close: () => misp.close(),
+      open: async ({ sinceMs, pageSize }, signal) => {
+        const screen = await warninglists.forCycle(query, signal);
+        return {
+          pages: screen.screen(misp.searchAttributes({ publishedSince: Math.floor(sinceMs / 1000), pageSize, filters: screen.filters }, signal)),
+          finish: async () => undefined,
+          filtered: () => 0,
+          screen,
+        };
+      },
+      close: () => {
+        misp.close();
+        reader.close();
+      },
     };
   }
 
@@ -371,6 +387,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       validForSeconds: number;
       sleepSeconds: number;
       filters: AttributeFilterSettings;
+      screen: AttributeScreen | undefined;
       feed: (FeedCycleEvents & { inScope: ReadonlySet<string>; read: ReadonlySet<string>; listed: ReadonlySet<string> | undefined }) | undefined;
     },
   ): Promise<ExpiryOutcome> {
@@ -382,7 +399,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       onWithdrawn: (uuid) => delivered.forget(uuid),
       confirm:
         misp !== undefined
-          ? (uuids) => confirmedAttributes(misp, uuids, restSearchFilters(settings.filters), configuration.misp_page_size, this.signal)
+          ? (uuids) => confirmedAttributes(misp, uuids, settings.screen?.filters ?? restSearchFilters(settings.filters), configuration.misp_page_size, this.signal, settings.screen?.accepts)
           : feed !== undefined
             ? async (uuids) =>
                 new Set(
@@ -444,16 +461,24 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     return PROGRESS_INTERVAL_SECONDS;
   }
 
-  private record(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {
+  private record(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number, warninglisted: ReadonlyMap<string, number>): void {
+    for (const [list, count] of warninglisted) metrics.warninglistSkipped.labels(list).inc(count);
     metrics.attributesFetched.inc(report.attributesFetched);
     metrics.iocsPushed.inc(report.iocsSubmitted);
     metrics.iocsInvalid.inc(report.iocsInvalid);
     metrics.cycleDuration.observe(durationSeconds);
   }
 
-  private async sendCycleEvent(report: CycleReport, durationSeconds: number, filtered: number, expired: ExpiryOutcome | undefined): Promise<void> {
+  private async sendCycleEvent(
+    report: CycleReport,
+    durationSeconds: number,
+    filtered: number,
+    expired: ExpiryOutcome | undefined,
+    warninglisted: ReadonlyMap<string, number>,
+  ): Promise<void> {
     const event: MispIocsPushedEvent = {
       iocs_skipped_filtered: filtered,
+      iocs_skipped_warninglist: [...warninglisted.values()].reduce((sum, count) => sum + count, 0),
       iocs_refreshed: expired?.refreshed ?? 0,
       iocs_withdrawn: expired?.withdrawn ?? 0,
       attributes_processed: report.attributesFetched,

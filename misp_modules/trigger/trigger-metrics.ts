@@ -10,6 +10,7 @@ export interface TriggerMetrics {
   cycleDuration: Histogram;
   pace: Gauge;
   slowDowns: Counter<'reason'>;
+  warninglistSkipped: Counter<'list'>;
 }
 
 /**
@@ -54,6 +55,12 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
         const snapshot = pace();
         if (snapshot !== undefined) this.set(snapshot.requestsPerSecond);
       },
+    }),
+    warninglistSkipped: new Counter({
+      name: 'misp_trigger_warninglist_skipped_total',
+      help: 'Values left out because they are on one of MISP\'s enabled warninglists, by list, where the trigger applies them (MISP older than 2.4.196)',
+      labelNames: ['list'],
+      registers: [registry],
     }),
     slowDowns: new Counter({
       name: 'misp_trigger_push_slowdowns_total',
