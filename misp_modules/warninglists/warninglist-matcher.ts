@@ -101,10 +101,11 @@ export function combineWarninglists(lists: readonly CompiledWarninglist[]): Warn
     listOf(type, value) {
       const candidates = applicable(type);
       if (candidates.length === 0) return undefined;
-      const parts = type === 'malware-sample' || type.includes('|') ? splitOnce(value) : [value];
-      for (const list of candidates) {
-        if (parts.some((part) => list.has(part))) return list.name;
+      if (type === 'malware-sample' || type.includes('|')) {
+        const parts = splitOnce(value);
+        return candidates.find((list) => parts.some((part) => list.has(part)))?.name;
       }
+      for (const list of candidates) if (list.has(value)) return list.name;
       return undefined;
     },
   };
