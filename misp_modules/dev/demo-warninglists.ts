@@ -76,14 +76,7 @@ export function warninglistIndexAnswer(path: string, lists: readonly DemoWarning
   return {
     Warninglists: selected.map((list) => ({
       Warninglist: {
-        id: String(list.id),
-        name: list.name,
-        type: list.type,
-        description: `${list.name} (demo)`,
-        version: String(list.version),
-        enabled: list.enabled,
-        default: true,
-        category: 'false_positive',
+        ...listFields(list),
         warninglist_entry_count: String(list.entries.length),
         valid_attributes: list.matchingAttributes.join(', '),
       },
@@ -100,16 +93,23 @@ export function warninglistViewAnswer(path: string, lists: readonly DemoWarningl
   let entryId = list.id * 100_000;
   return {
     Warninglist: {
-      id: String(list.id),
-      name: list.name,
-      type: list.type,
-      description: `${list.name} (demo)`,
-      version: String(list.version),
-      enabled: list.enabled,
-      default: true,
-      category: 'false_positive',
+      ...listFields(list),
       WarninglistEntry: list.entries.map((value) => ({ id: String(++entryId), value, warninglist_id: String(list.id), comment: null })),
       WarninglistType: list.matchingAttributes.map((type, i) => ({ id: String(list.id * 100 + i), type, warninglist_id: String(list.id) })),
     },
+  };
+}
+
+/** The fields of a list that the index and the view both carry, as MISP writes them. */
+function listFields(list: DemoWarninglist): Record<string, unknown> {
+  return {
+    id: String(list.id),
+    name: list.name,
+    type: list.type,
+    description: `${list.name} (demo)`,
+    version: String(list.version),
+    enabled: list.enabled,
+    default: true,
+    category: 'false_positive',
   };
 }
