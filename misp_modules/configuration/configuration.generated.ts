@@ -106,7 +106,7 @@ export interface MispIdsTriggerConfiguration {
    */
   attribute_types?: [string, ...string[]];
   /**
-   * Ask MISP to leave out values found on its enabled warninglists (public resolvers, top sites, cloud ranges...), so that known-benign values never become detections. MISP API source only
+   * Ask MISP to leave out values found on its enabled warninglists (public resolvers, top sites, cloud ranges...), so that known-benign values never become detections. MISP API source only; on a MISP older than 2.4.196 the trigger reads those lists from MISP and applies them itself
    */
   enforce_warninglist?: boolean;
   /**
