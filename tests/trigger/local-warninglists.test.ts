@@ -104,5 +104,9 @@ describe('enforce_warninglist on a MISP that does not report the rows its warnin
       .filter((body) => body.valid_until !== undefined && Date.parse(body.valid_until) <= t.clock.now() + 1000);
     expect(lapsed.flatMap((body) => body.indicators.split('\n'))).toContain(first.expected.value);
     expect(t.runtime.events.at(-1)?.event).toMatchObject({ iocs_withdrawn: 1 });
+    // Confirmed by uuid without enforceWarninglist: the lists are applied here there too.
+    const confirmations = searches(w).filter((body) => 'uuid' in body);
+    expect(confirmations.length).toBeGreaterThan(0);
+    expect(confirmations.every((body) => !('enforceWarninglist' in body))).toBe(true);
   });
 });
