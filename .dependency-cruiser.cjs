@@ -16,6 +16,7 @@ const ROOMS = {
   pipeline: 3,
   stix: 4,
   decay: 4,
+  warninglists: 4,
   feed: 4,
   sources: 5,
   expiry: 6,

@@ -106,7 +106,7 @@ export interface MispIdsTriggerConfiguration {
    */
   attribute_types?: [string, ...string[]];
   /**
-   * Ask MISP to leave out values found on its enabled warninglists (public resolvers, top sites, cloud ranges...), so that known-benign values never become detections. MISP API source only
+   * Ask MISP to leave out values found on its enabled warninglists (public resolvers, top sites, cloud ranges...), so that known-benign values never become detections. MISP API source only; on a MISP older than 2.4.196 the trigger reads those lists from MISP and applies them itself
    */
   enforce_warninglist?: boolean;
   /**
@@ -172,6 +172,10 @@ export interface MispIocsPushedEvent {
    * IDS attributes left out by the tag, organisation and type filters (counted for a feed; MISP applies the filters itself for the API source)
    */
   iocs_skipped_filtered?: number;
+  /**
+   * Values left out because they are on one of MISP's enabled warninglists, where the trigger applies them (enforce_warninglist on a MISP older than 2.4.196; a newer MISP leaves them out itself)
+   */
+  iocs_skipped_warninglist?: number;
   /**
    * Indicators pushed again before they lapse (with valid_for)
    */

@@ -1,10 +1,12 @@
 /**
  * A loopback MISP that answers `POST /attributes/restSearch` the way MISP 2.4.196+ / 2.5 does (or an
- * older one, see `version`), and `GET /servers/getVersion`:
+ * older one, see `version`), `GET /servers/getVersion`, and its warninglists (`/warninglists/index`,
+ * `/warninglists/view/<id>`, see demo-warninglists.ts):
  * MISP's error bodies, filters, 1-based paging, `order`, streamed JSON, the result headers, and
  * warninglist post-filtering that shortens pages after they are cut.
  */
 import { isAtLeast, parseMispVersion, SKIPPED_COUNT_SINCE } from '../misp/misp-version.js';
+import { warninglistIndexAnswer, warninglistRowFilter, warninglistViewAnswer, type DemoWarninglist } from './demo-warninglists.js';
 import { deleteAttribute, type DemoAttribute, type MispAttributeRow } from './misp-events.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
 
@@ -41,6 +43,11 @@ export interface DemoMispServerOptions {
   /** Time for relative filters (`1d`, `12h`); milliseconds since the epoch. */
   clock?: { now(): number };
   warninglist?: WarninglistSimulation;
+  /**
+   * The warninglists served at `/warninglists/…`; enabled ones are enforced as MISP would when no
+   * `warninglist` simulation is given (demoWarninglists() gives a small set).
+   */
+  warninglists?: DemoWarninglist[];
   /** MISP's `Security.sanitise_attribute_on_delete`: see deleteAttribute. */
   sanitiseOnDelete?: boolean;
   /**
@@ -54,6 +61,7 @@ export interface DemoMispServer extends LoopbackServer {
   /** The data served; replace it or change rows between cycles. */
   attributes: DemoAttribute[] | AttributeSource;
   warninglist: WarninglistSimulation | undefined;
+  warninglists: DemoWarninglist[];
   sanitiseOnDelete: boolean;
   version: string;
   /** Soft-deletes one of the rows served at `at` (epoch seconds), sanitising it when the instance does. */
@@ -376,6 +384,15 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
       else exchange.send(200, { version: live.version, pymisp_recommended_version: live.version, perm_sync: false, perm_sighting: false, perm_galaxy_editor: false });
       return;
     }
+    if (record.path.startsWith('/warninglists/')) {
+      if (record.headers.authorization !== options.apiKey) return mispError(exchange, 403, AUTH_FAILED);
+      const index = warninglistIndexAnswer(record.path, live.warninglists, live.version);
+      const view = index === undefined ? warninglistViewAnswer(record.path, live.warninglists) : undefined;
+      if (index !== undefined) exchange.send(200, index);
+      else if (view !== undefined && view !== null) exchange.send(200, view);
+      else mispError(exchange, 404, view === null ? 'Warninglist not found.' : 'Not Found');
+      return;
+    }
     if (!record.path.startsWith('/attributes/')) {
       mispError(exchange, 404, 'Not Found');
       return;
@@ -424,7 +441,7 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
       cursors.set(source, sourceCursors);
     }
     const window = selectPage(source, query, JSON.stringify(rest), sourceCursors);
-    const warninglist = live.warninglist;
+    const warninglist: WarninglistSimulation | undefined = live.warninglist ?? (live.warninglists.length > 0 ? warninglistRowFilter(live.warninglists) : undefined);
     const applyWarninglist = warninglist !== undefined && (warninglist.always === true || query.enforceWarninglist);
     const rows = applyWarninglist ? window.filter((attribute) => !warninglist.matches(attribute.row)) : window;
     const skipped = window.length - rows.length;
@@ -447,6 +464,7 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
   server = Object.assign(base, {
     attributes: options.attributes,
     warninglist: options.warninglist,
+    warninglists: options.warninglists ?? [],
     sanitiseOnDelete: options.sanitiseOnDelete ?? false,
     version: options.version ?? DEFAULT_VERSION,
     deleteAttribute(attribute: DemoAttribute, at: number): void {

@@ -42,3 +42,8 @@ export function decimal(value: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** A restSearch flag as MISP reads it: set unless absent, 0, false or their strings. */
+export function isOn(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== 0 && value !== false && value !== '0' && value !== 'false' && value !== '';
+}

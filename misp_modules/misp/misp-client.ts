@@ -16,6 +16,7 @@ import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
 import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersion, SKIPPED_COUNT_SINCE, type MispVersion } from './misp-version.js';
+import { isOn } from './loose-fields.js';
 import { openMispConnection } from './misp-connection.js';
 import { retryMisp, type MispFailure } from './misp-retry.js';
 import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
@@ -492,10 +493,5 @@ function skippedCount(header: string | string[] | undefined): number {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || !/^\s*\d+\s*$/.test(value)) return 0;
   return Number(value);
-}
-
-/** A restSearch flag as MISP reads it: set unless absent, 0, false or their strings. */
-function isOn(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== 0 && value !== false && value !== '0' && value !== 'false' && value !== '';
 }
 

@@ -1,4 +1,5 @@
 import type { Got } from 'got';
+import type { AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import { MispAuthenticationError } from './errors/misp-authentication-error.js';
@@ -33,6 +34,7 @@ export class MispJsonApi {
   private readonly base: string;
   private readonly secrets: readonly string[];
   private readonly http: Got;
+  private readonly agents: AgentSet;
   private readonly timeouts: { connectMs: number; responseMs: number };
 
   constructor(options: MispJsonApiOptions) {
@@ -42,14 +44,30 @@ export class MispJsonApi {
     this.host = connection.host;
     this.secrets = connection.secrets;
     this.http = connection.http;
+    this.agents = connection.agents;
   }
 
   /** POSTs `body` to `<misp_url><path>` and resolves with the parsed JSON of a 2xx answer. */
-  async post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const request = `POST ${new URL(this.base + path).pathname}`;
+  post(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.request('POST', path, body, signal);
+  }
+
+  /** GETs `<misp_url><path>` (a read such as `/warninglists/index`) and resolves with the parsed JSON of a 2xx answer. */
+  get(path: string, signal?: AbortSignal): Promise<unknown> {
+    return this.request('GET', path, undefined, signal);
+  }
+
+  /** Destroys the connections kept alive. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    const request = `${method} ${new URL(this.base + path).pathname}`;
     let response;
     try {
-      response = await this.http.post(this.base + path, { json: body, ...(signal === undefined ? {} : { signal }) });
+      response = await this.http(this.base + path, { method, ...(method === 'POST' ? { json: body } : {}), ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
       signal?.throwIfAborted();
       const failure = classifyTransportError(error, this.timeouts);

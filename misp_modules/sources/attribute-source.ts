@@ -64,6 +64,8 @@ export interface SourceCycle {
   pages: AsyncIterable<SourcePage>;
   /** IDS attributes the source itself left out for the filters (a server that filters: 0). */
   filtered(): number;
+  /** Values the source itself left out for being on a warninglist, by list (a MISP that does not report them). */
+  warninglisted?(): ReadonlyMap<string, number>;
   /** The event that carried an attribute of this cycle, where the source tells: kept in the expiry schedule. */
   eventOf?(attributeKey: string): string | undefined;
   /** Once the pages were pushed (with `valid_for`): the live attributes the source withdrew. */

@@ -5,9 +5,16 @@ import type { CycleReport } from '../pipeline/sync-cycle.js';
 export const IOCS_PUSHED_EVENT = 'MISP IOCs pushed';
 
 /** The "MISP IOCs pushed" event of a cycle, as the trigger JSON's `results` describes it. */
-export function cycleEvent(report: CycleReport, durationSeconds: number, filtered: number, expired: ExpiryOutcome | undefined): MispIocsPushedEvent {
+export function cycleEvent(
+  report: CycleReport,
+  durationSeconds: number,
+  filtered: number,
+  expired: ExpiryOutcome | undefined,
+  warninglisted: ReadonlyMap<string, number> = new Map(),
+): MispIocsPushedEvent {
   return {
     iocs_skipped_filtered: filtered,
+    iocs_skipped_warninglist: [...warninglisted.values()].reduce((sum, count) => sum + count, 0),
     iocs_refreshed: expired?.refreshed ?? 0,
     iocs_withdrawn: expired?.withdrawn ?? 0,
     attributes_processed: report.attributesFetched,

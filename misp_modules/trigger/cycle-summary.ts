@@ -5,13 +5,22 @@ const numbers = new Intl.NumberFormat('en-US');
 const count = (n: number): string => numbers.format(n);
 
 /** The one summary line of a cycle, with the numbers an operator looks for. */
-export function describeCycle(cycle: number, report: CycleReport, durationSeconds: number): string {
+export function describeCycle(cycle: number, report: CycleReport, durationSeconds: number, warninglisted: ReadonlyMap<string, number> = new Map()): string {
   return (
     `Cycle ${cycle}: ${count(report.attributesFetched)} attributes fetched, ` +
     `${count(report.iocsSubmitted)} new IOCs pushed in ${count(report.batchesSubmitted)} batches, ` +
     `${count(report.iocsInvalid)} invalid skipped, ${count(report.alreadyDelivered)} already delivered, ` +
-    `${count(report.unsupported)} of unsupported types, ${count(report.iocsFailed)} failed (${durationSeconds.toFixed(1)} s)`
+    `${count(report.unsupported)} of unsupported types, ${count(report.iocsFailed)} failed (${durationSeconds.toFixed(1)} s)` +
+    describeWarninglisted(warninglisted)
   );
+}
+
+/** `; 12 left out by warninglists ("List A" 10, "List B" 2)`, or nothing when none was. */
+function describeWarninglisted(warninglisted: ReadonlyMap<string, number>): string {
+  const lists = [...warninglisted].filter(([, n]) => n > 0).sort(([, a], [, b]) => b - a);
+  if (lists.length === 0) return '';
+  const total = lists.reduce((sum, [, n]) => sum + n, 0);
+  return `; ${count(total)} left out by warninglists (${lists.map(([name, n]) => `"${escapeForLog(name)}" ${count(n)}`).join(', ')})`;
 }
 
 /** The line a long cycle logs every so often: what it did so far and the push pace. */

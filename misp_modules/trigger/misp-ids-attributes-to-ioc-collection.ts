@@ -178,7 +178,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
               { nowSeconds: this.nowSeconds(), validForSeconds: expiry.validForSeconds, sleepSeconds: context.sleepSeconds, batchSize: configuration.batch_size },
             );
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
-      recordCycle(metrics, report, durationSeconds);
+      recordCycle(metrics, report, durationSeconds, sourceCycle.warninglisted?.());
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
       else await state.save();
@@ -187,7 +187,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       sourceCycle = undefined;
       await finishing.commit(complete);
       metrics.cycles.labels(complete ? 'success' : 'failure').inc();
-      this.log(describeCycle(cycle, report, durationSeconds));
+      this.log(describeCycle(cycle, report, durationSeconds, finishing.warninglisted?.()));
       if (report.iocsInvalid > 0) this.log(describeInvalid(cycle, report), 'warning');
       if (report.iocsFailed > 0) {
         this.log(`Cycle ${cycle}: ${report.iocsFailed} indicators were not accepted by the IOC collection; they will be pushed again next cycle.`, 'error');
@@ -195,7 +195,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       const expiryLine = describeExpiry(cycle, expiryOutcome);
       if (expiryLine !== undefined) this.log(expiryLine);
       if (report.iocsSubmitted > 0 || (expiryOutcome?.refreshed ?? 0) + (expiryOutcome?.withdrawn ?? 0) > 0) {
-        await this.sendCycleEvent(cycleEvent(report, durationSeconds, finishing.filtered(), expiryOutcome));
+        await this.sendCycleEvent(cycleEvent(report, durationSeconds, finishing.filtered(), expiryOutcome, finishing.warninglisted?.()));
       }
       if (complete) return undefined;
       const failed = report.iocsFailed + (expiryOutcome?.failed ?? 0);

@@ -11,6 +11,7 @@ export interface TriggerMetrics {
   cycleDuration: Histogram;
   pace: Gauge;
   slowDowns: Counter<'reason'>;
+  warninglistSkipped: Counter<'list'>;
 }
 
 /**
@@ -56,6 +57,12 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
         if (snapshot !== undefined) this.set(snapshot.requestsPerSecond);
       },
     }),
+    warninglistSkipped: new Counter({
+      name: 'misp_trigger_warninglist_skipped_total',
+      help: 'Values left out because they are on one of MISP\'s enabled warninglists, by list, where the trigger applies them (MISP older than 2.4.196)',
+      labelNames: ['list'],
+      registers: [registry],
+    }),
     slowDowns: new Counter({
       name: 'misp_trigger_push_slowdowns_total',
       help: 'Cuts of the push pace, by reason (refused: 429 or 503; slow: climbing latency)',
@@ -76,7 +83,8 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
 }
 
 /** A cycle's numbers, added to the series. */
-export function recordCycle(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number): void {
+export function recordCycle(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number, warninglisted: ReadonlyMap<string, number> = new Map()): void {
+  for (const [list, count] of warninglisted) metrics.warninglistSkipped.labels(list).inc(count);
   metrics.attributesFetched.inc(report.attributesFetched);
   metrics.iocsPushed.inc(report.iocsSubmitted);
   metrics.iocsInvalid.inc(report.iocsInvalid);

@@ -9,6 +9,7 @@ import {
   type DemoAttribute,
   type MispAttributeRow,
 } from '../../misp_modules/dev/misp-events.js';
+import { demoWarninglists, type DemoWarninglist } from '../../misp_modules/dev/demo-warninglists.js';
 import { syntheticAttributeSource } from '../../misp_modules/dev/synthetic-attributes.js';
 import { call } from './http-client.js';
 
@@ -262,6 +263,29 @@ describe('demo MISP server: paging and order', () => {
     (server as DemoMispServer).version = '2.4.196';
     const current = await search({ returnFormat: 'json', to_ids: 1, order: 'Attribute.id asc', limit: 2, page: 1, enforceWarninglist: true });
     expect(current.headers.get('x-skipped-elements-count')).toBe('1');
+  });
+
+  it('serves its warninglists as MISP does (index, view, 404) and enforces the enabled ones', async () => {
+    const lists = demoWarninglists();
+    await start(smallInstance(), { warninglists: lists, version: '2.4.160' });
+    const url = (server as DemoMispServer).url;
+    const get = (path: string, key = KEY) => call(`${url}${path}`, { headers: { Authorization: key } });
+    const index = (await get('/warninglists/index/enabled:1/limit:9999')).json as { Warninglists: Array<{ Warninglist: Record<string, unknown> }> };
+    expect(index.Warninglists.map((row) => row.Warninglist.name)).toEqual(lists.filter((list) => list.enabled).map((list) => list.name));
+    expect(index.Warninglists[0]?.Warninglist).toMatchObject({ id: '1', type: 'cidr', version: '3', enabled: true, valid_attributes: 'ip-src, ip-dst, domain|ip, ip-dst|port' });
+    // 2.4.159 to 2.4.16x page the index for the API too, 60 lists a page, unless limit: says otherwise.
+    (server as DemoMispServer).warninglists = Array.from({ length: 70 }, (_, i) => ({ ...(lists[2] as DemoWarninglist), id: i + 1, name: `List ${i + 1}` }));
+    expect(((await get('/warninglists/index')).json as { Warninglists: unknown[] }).Warninglists).toHaveLength(60);
+    expect(((await get('/warninglists/index/limit:9999')).json as { Warninglists: unknown[] }).Warninglists).toHaveLength(70);
+    (server as DemoMispServer).warninglists = lists;
+    const view = (await get('/warninglists/view/2')).json as { Warninglist: { WarninglistEntry: Array<{ value: string }>; WarninglistType: Array<{ type: string }> } };
+    expect(view.Warninglist.WarninglistEntry.map((entry) => entry.value)).toEqual(['bit.ly', 'goo.gl', 't.co', 'tinyurl.com']);
+    expect(view.Warninglist.WarninglistType.map((type) => type.type)).toContain('domain');
+    expect((await get('/warninglists/view/99')).status).toBe(404);
+    expect((await get('/warninglists/index', 'wrong')).status).toBe(403);
+    // b2 (198.51.100.2) is on the resolvers list.
+    expect((await search({ returnFormat: 'json', to_ids: 1, enforceWarninglist: 1 })).uuids).not.toContain('b2');
+    expect((await search({ returnFormat: 'json', to_ids: 1 })).uuids).toContain('b2');
   });
 
   it('sanitises a deleted attribute when the instance does: type comment, value deleted, IDS flag cleared', async () => {

@@ -52,7 +52,8 @@ describe('choosing what goes into the collection', () => {
     expect(t.runtime.events[0]?.event).toMatchObject({ iocs_submitted: 3, iocs_skipped_invalid: 1 });
   });
 
-  it.each(['2.4.180', '2.4.196'])('with enforce_warninglist on MISP %s, reads past pages that warninglists shortened and loses nothing', async (version) => {
+  it('with enforce_warninglist on MISP 2.4.196, reads past pages that warninglists shortened and loses nothing', async () => {
+    const version = '2.4.196';
     const data = [...syntheticAttributes({ count: 300, now: NOW_S, seed: 9, repeatShare: 0, invalidShare: 0, unsupportedShare: 0, deletedShare: 0, nonIdsShare: 0 })];
     const w = await world(data);
     w.misp.version = version;

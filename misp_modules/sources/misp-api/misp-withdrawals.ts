@@ -33,12 +33,14 @@ export async function confirmedAttributes(
   filters: Record<string, unknown>,
   pageSize: number,
   signal: AbortSignal,
+  /** Where warninglists are applied here: false for a value on one, which is then not vouched for. */
+  accepts: (attribute: { type: string; value: string }) => boolean = () => true,
 ): Promise<Set<string>> {
   const confirmed = new Set<string>();
   for (let start = 0; start < uuids.length; start += UUIDS_PER_QUERY) {
     const chunk = uuids.slice(start, start + UUIDS_PER_QUERY);
     for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters: { ...filters, published: 1, publish_timestamp: undefined, uuid: chunk } }, signal)) {
-      for (const attribute of page.attributes) if (attribute.uuid && attribute.toIds && !attribute.deleted) confirmed.add(attribute.uuid.toLowerCase());
+      for (const attribute of page.attributes) if (attribute.uuid && attribute.toIds && !attribute.deleted && accepts(attribute)) confirmed.add(attribute.uuid.toLowerCase());
     }
   }
   return confirmed;
