@@ -104,8 +104,8 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
         );
       }
     }
-    // An empty key in the account is the schema's to report; this names a key given nowhere.
-    if (account.sekoia_api_key === undefined && !present(configuration.sekoia_api_key)) {
+    // An empty key, in the account or among the arguments, is the schema's to report; this names a key given nowhere.
+    if (account.sekoia_api_key === undefined && configuration.sekoia_api_key === undefined) {
       problems.push(
         'In the module configuration, sekoia_api_key is missing; expected the Sekoia.io API key allowed to write to the IOC collection, ' +
           'in the account (or among the trigger arguments, where configurations of the Python module keep it).',

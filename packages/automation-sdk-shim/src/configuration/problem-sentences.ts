@@ -79,6 +79,7 @@ function exampleOf(property: JsonSchema): unknown {
 
 function describeGiven(given: unknown, secret: boolean): string {
   if (given === undefined) return 'is missing';
+  if (secret && typeof given === 'string' && given.trim() === '') return 'is empty';
   if (secret) {
     const length = typeof given === 'string' ? given.length : JSON.stringify(given).length;
     return `is set to a value of ${length} characters (a secret, not shown)`;
