@@ -2,6 +2,7 @@ import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedDocumentUnreadableError } from './errors/feed-document-unreadable-error.js';
+import { S3RefusedError } from './errors/s3-refused-error.js';
 import { extractFromCsv } from './csv-document.js';
 import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
@@ -78,7 +79,7 @@ export class DocumentFeedSource {
    * Asks for the file, conditionally. The look-back window does not apply: a list has no dates,
    * and everything it holds now is current.
    *
-   * @throws FeedDocumentUnreadableError when the file cannot be had.
+   * @throws FeedDocumentUnreadableError when the file cannot be had, S3RefusedError when S3 refuses it.
    */
   async startCycle(_window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
     const { logger, clock } = this.options;
@@ -212,7 +213,8 @@ export class DocumentFeedSource {
     );
   }
 
-  private unreadable(failure: FetchFailure): FeedDocumentUnreadableError {
+  private unreadable(failure: FetchFailure): FeedDocumentUnreadableError | S3RefusedError {
+    if (failure.s3 !== undefined) return new S3RefusedError(this.display, `the ${this.formatName} feed at ${this.display}`, failure.s3);
     const hint =
       failure.kind === 'missing'
         ? 'Check feed_location: for a CSV or free-text feed it is the URL, path or S3 key of the file itself.'

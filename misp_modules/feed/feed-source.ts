@@ -4,6 +4,7 @@ import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedAccessDeniedError } from './errors/feed-access-denied-error.js';
 import type { FeedError } from './errors/feed-error.js';
+import { S3RefusedError } from './errors/s3-refused-error.js';
 import { FeedManifestMalformedError } from './errors/feed-manifest-malformed-error.js';
 import { FeedManifestMissingError } from './errors/feed-manifest-missing-error.js';
 import { FeedManifestNotJsonError } from './errors/feed-manifest-not-json-error.js';
@@ -170,7 +171,7 @@ export class FeedSource {
    * Reads the manifest and plans the cycle. Events are in scope when their manifest timestamp
    * (last change) or date falls on or after `window.sinceMs` (see inWindow).
    *
-   * @throws FeedManifestMissingError, FeedAccessDeniedError, FeedUnreachableError,
+   * @throws FeedManifestMissingError, FeedAccessDeniedError, S3RefusedError, FeedUnreachableError,
    *   FeedManifestNotJsonError, FeedManifestMalformedError when the manifest cannot be used.
    */
   async startCycle(window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
@@ -252,6 +253,7 @@ export class FeedSource {
   }
 
   private manifestError(failure: FetchFailure): FeedError {
+    if (failure.s3 !== undefined) return new S3RefusedError(this.display, `the manifest.json of the MISP feed at ${this.display}`, failure.s3);
     if (failure.kind === 'missing') return new FeedManifestMissingError(this.display, failure.status);
     if (failure.kind === 'denied') return new FeedAccessDeniedError(this.display, failure.status ?? failure.code);
     const hint = failure.tls

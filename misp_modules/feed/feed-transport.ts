@@ -11,6 +11,7 @@ import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import { USER_AGENT } from '../http/user-agent.js';
 import type { FeedLocation } from './feed-location.js';
+import type { S3Refusal } from './s3-refusal.js';
 
 /** A file of the feed as read, or why not. */
 export type FetchOutcome =
@@ -27,6 +28,8 @@ export interface FetchFailure {
   status?: number | undefined;
   tls: boolean;
   attempts: number;
+  /** From an S3 location: the refusal S3 named (wrong key, no permission, no such bucket), if any. */
+  s3?: S3Refusal | undefined;
 }
 
 export interface FeedTransport {

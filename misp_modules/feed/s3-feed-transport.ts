@@ -4,6 +4,7 @@ import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import type { FeedLocation } from './feed-location.js';
 import type { FetchFailure, FetchOutcome, FeedTransport } from './feed-transport.js';
+import { s3Refusal } from './s3-refusal.js';
 
 /** Where and as whom an S3 feed is read. Without keys, the AWS SDK's usual chain applies (environment, profile, instance role). */
 export interface S3Settings {
@@ -114,12 +115,14 @@ export class S3FeedTransport implements FeedTransport {
     const status = statusOf(error);
     const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
     const name = (error as Error).name ?? 'Error';
+    const keysInAccount = Boolean(this.options.settings.accessKeyId && this.options.settings.secretAccessKey);
+    const s3 = s3Refusal(name, { keysInAccount }, status);
     if (fromService || status !== undefined) {
-      const kind = status === 404 || MISSING.has(name) ? 'missing' : status === 401 || status === 403 || DENIED.has(name) ? 'denied' : 'other';
+      const kind = s3?.kind ?? (status === 404 || MISSING.has(name) ? 'missing' : status === 401 || status === 403 || DENIED.has(name) ? 'denied' : 'other');
       const code = status === undefined ? name : `HTTP ${status}`;
-      return { kind, code, description: `S3 ${name}: ${safeExcerpt((error as Error).message ?? '', this.secrets, 120)}`, status, tls: false, attempts };
+      return { kind, code, description: `S3 ${name}: ${safeExcerpt((error as Error).message ?? '', this.secrets, 120)}`, status, tls: false, attempts, s3 };
     }
-    if (DENIED.has(name)) return { kind: 'denied', code: name, description: 'no S3 credentials: set the account keys or the AWS environment variables', tls: false, attempts };
+    if (DENIED.has(name)) return { kind: 'denied', code: name, description: 'no S3 credentials: set the account keys or the AWS environment variables', tls: false, attempts, s3 };
     const classified = classifyTransportError(error, this.options.timeouts);
     const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail, this.secrets)}`;
     return { kind: 'other', code: classified.code, description, tls: classified.kind === 'tls', attempts };
