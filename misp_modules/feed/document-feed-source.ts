@@ -4,7 +4,7 @@ import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedDocumentUnreadableError } from './errors/feed-document-unreadable-error.js';
 import { S3RefusedError } from './errors/s3-refused-error.js';
 import { extractFromCsv } from './csv-document.js';
-import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
+import { checkFeedHeaders } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import type { FeedSettings } from './feed-settings.js';
 import { DEFAULT_FEED_PAGE_SIZE, emptyFeedCycleStats, type FeedCycle, type FeedCycleStats, type FeedSourceOptions } from './feed-source.js';
@@ -41,7 +41,6 @@ const HTML_PAGE = /^\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html)[\s>]/i;
 export class DocumentFeedSource {
   private readonly location: FeedLocation;
   private readonly transport: FeedTransport;
-  private readonly secrets: readonly string[];
   private readonly eventUuid: string;
   private readonly recordKey: string;
   private readonly formatName: string;
@@ -58,11 +57,10 @@ export class DocumentFeedSource {
   ) {
     this.location = parseFeedLocation(options.location, { document: true });
     const headers = checkFeedHeaders(options.headers);
-    this.secrets = [...headerSecrets(headers), ...this.location.secrets];
     this.formatName = FORMAT_NAMES[options.format];
     this.recordKey = `${options.format}:${this.location.key}`;
     this.eventUuid = uuidV5(`document feed\n${this.recordKey}`);
-    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, this.secrets, ACCEPT_TEXT));
+    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, ACCEPT_TEXT));
   }
 
   /** The feed as shown in logs: host and path, the file, or the S3 object. */
@@ -118,7 +116,7 @@ export class DocumentFeedSource {
         this.formatName,
         'other',
         'HTML page',
-        `the server answered an HTML page${outcome.contentType === '' ? '' : ` (${safeExcerpt(outcome.contentType, this.secrets, 60)})`} instead of the list`,
+        `the server answered an HTML page${outcome.contentType === '' ? '' : ` (${safeExcerpt(outcome.contentType, 60)})`} instead of the list`,
         'Check that the location is the file itself and that no login page, consent page or proxy answers in its place; nothing was pushed from it.',
       );
     }

@@ -12,7 +12,7 @@ import { FeedUnreachableError } from './errors/feed-unreachable-error.js';
 import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
 import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
 import { readFeedEvent } from './feed-event.js';
-import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
+import { checkFeedHeaders } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import { inWindow, readManifest, type ManifestEntry } from './feed-manifest.js';
 import type { FeedRecord, FeedSyncState } from './feed-sync-state.js';
@@ -136,7 +136,6 @@ type Loaded = { ok: true; attributes: SourceAttribute[] } | { ok: false; reason:
 export class FeedSource {
   private readonly location: FeedLocation;
   private readonly transport: FeedTransport;
-  private readonly secrets: readonly string[];
   private readonly concurrency: number;
   private readonly pageSize: number;
   private readonly clock: Clock;
@@ -149,7 +148,6 @@ export class FeedSource {
   ) {
     this.location = parseFeedLocation(options.location);
     const headers = checkFeedHeaders(options.headers);
-    this.secrets = [...headerSecrets(headers), ...this.location.secrets];
     this.clock = options.clock;
     this.logger = options.logger;
     this.filter = options.filter;
@@ -159,7 +157,7 @@ export class FeedSource {
     }
     this.concurrency = concurrency;
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_FEED_PAGE_SIZE));
-    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, this.secrets));
+    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers));
   }
 
   /** The feed as shown in logs: host and path, or the directory. */
@@ -228,7 +226,6 @@ export class FeedSource {
       pageSize: this.pageSize,
       clock: this.clock,
       logger: this.logger,
-      secrets: this.secrets,
       filter: this.filter,
     };
     return new PlannedCycle(context, record, stats, planned, inScope, new Set(manifest.entries.keys()), outcome.etag, window.sinceMs, signal);
@@ -245,7 +242,7 @@ export class FeedSource {
     try {
       document = JSON.parse(text);
     } catch {
-      throw new FeedManifestNotJsonError(this.display, safeExcerpt(contentType, this.secrets, 80), safeExcerpt(text, this.secrets), htmlTitle(text, this.secrets));
+      throw new FeedManifestNotJsonError(this.display, safeExcerpt(contentType, 80), safeExcerpt(text), htmlTitle(text));
     }
     const reading = readManifest(document);
     if (!reading.ok) throw new FeedManifestMalformedError(this.display, reading.found);
@@ -277,7 +274,6 @@ interface CycleContext {
   pageSize: number;
   clock: Clock;
   logger: Logger;
-  secrets: readonly string[];
   filter: LocalAttributeFilter | undefined;
 }
 
@@ -391,7 +387,7 @@ class PlannedCycle implements FeedCycle {
 
   /** Reads and parses one event. Every failure but an abort becomes a reason; an abort is thrown. */
   private async load(item: Planned, transport: FeedTransport, signal: AbortSignal): Promise<Loaded> {
-    const { secrets, logger, display } = this.context;
+    const { logger, display } = this.context;
     const outcome = await transport.get(`${item.uuid}.json`, undefined, signal);
     if (outcome.status === 'failed') {
       const { code, description, attempts } = outcome.failure;
@@ -404,12 +400,12 @@ class PlannedCycle implements FeedCycle {
     try {
       document = JSON.parse(text);
     } catch {
-      return { ok: false, reason: `the file is not JSON (starting "${safeExcerpt(text, secrets, 60)}")` };
+      return { ok: false, reason: `the file is not JSON (starting "${safeExcerpt(text, 60)}")` };
     }
     const content = readFeedEvent(document, this.context.filter);
     if (content === undefined) return { ok: false, reason: 'the file is JSON but not a MISP event ({"Event": {...}} expected)' };
     if (content.eventUuid !== undefined && content.eventUuid.toLowerCase() !== item.uuid.toLowerCase()) {
-      logger.log(`MISP feed at ${display}: the file of event ${item.uuid} holds event ${safeExcerpt(content.eventUuid, secrets, 40)}; its attributes are read all the same.`, 'debug');
+      logger.log(`MISP feed at ${display}: the file of event ${item.uuid} holds event ${safeExcerpt(content.eventUuid, 40)}; its attributes are read all the same.`, 'debug');
     }
     this.stats.attributesNotIds += content.notIds;
     this.stats.attributesDeleted += content.deleted;

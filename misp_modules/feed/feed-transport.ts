@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Got, Response } from 'got';
 import got from 'got';
-import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
+import { processSecrets, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
 import { backoffDelay, DEFAULT_BACKOFF, formatSeconds, type BackoffPolicy } from '../http/backoff.js';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -44,7 +44,6 @@ export interface FeedTransport {
 export interface HttpTransportOptions {
   location: Extract<FeedLocation, { kind: 'http' }>;
   headers: Record<string, string>;
-  secrets: readonly string[];
   verifySsl: boolean;
   httpProxy?: string | undefined;
   httpsProxy?: string | undefined;
@@ -72,6 +71,9 @@ export class HttpFeedTransport implements FeedTransport {
   private readonly agents: AgentSet;
 
   constructor(private readonly options: HttpTransportOptions) {
+    // What this transport sends, the header values and the credentials of the URL, is never shown.
+    for (const value of Object.values(options.headers)) processSecrets.addSecret(value);
+    processSecrets.addUrlCredentials(options.location.baseUrl);
     this.agents = agentsFor(options.location.baseUrl.href, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
     const { connectMs, responseMs } = options.timeouts;
     this.http = got.extend({
@@ -130,7 +132,7 @@ export class HttpFeedTransport implements FeedTransport {
       signal.throwIfAborted();
       // got's errors hold the request options, headers included: only codes and names are read.
       const classified = classifyTransportError(error, this.options.timeouts);
-      const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail, this.options.secrets)}`;
+      const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail)}`;
       const failure: FetchFailure = { kind: 'other', code: classified.code, description, tls: classified.kind === 'tls', attempts: attempt };
       if (!classified.transient) return { status: 'failed', failure };
       return { status: 'retry', failure, summary: `${classified.code} (${description})`, retryAfterMs: undefined };
@@ -149,7 +151,7 @@ export class HttpFeedTransport implements FeedTransport {
       };
     }
     const code = `HTTP ${status}`;
-    const description = describeStatus(status, response.body, this.options.secrets);
+    const description = describeStatus(status, response.body);
     const failure = (kind: FetchFailure['kind']): FetchFailure => ({ kind, code, description, status, tls: false, attempts: attempt });
     if (status === 404 || status === 410) return { status: 'failed', failure: failure('missing') };
     if (status === 401 || status === 403) return { status: 'failed', failure: failure('denied') };
@@ -160,8 +162,8 @@ export class HttpFeedTransport implements FeedTransport {
   }
 }
 
-function describeStatus(status: number, body: Buffer, secrets: readonly string[]): string {
-  const excerpt = safeExcerpt(body.subarray(0, 4_096).toString('utf8'), secrets, 80);
+function describeStatus(status: number, body: Buffer): string {
+  const excerpt = safeExcerpt(body.subarray(0, 4_096).toString('utf8'), 80);
   const name = status === 404 ? 'not found' : status === 429 ? 'rate limited' : status >= 500 ? 'server error' : 'refused';
   return excerpt === '' ? name : `${name}, "${excerpt}"`;
 }

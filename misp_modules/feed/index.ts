@@ -9,7 +9,7 @@ export {
   type FeedSourceOptions,
 } from './feed-source.js';
 export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
-export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
+export { checkFeedHeaders, parseFeedHeaders } from './feed-headers.js';
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
 export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './feed-writer.js';
 export * from './errors/index.js';

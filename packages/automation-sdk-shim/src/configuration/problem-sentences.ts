@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { REDACTED } from '../logging/secret-redactor.js';
 import type { JsonSchema } from './validation.js';
 
 /** Enough of a given value to recognise it, short enough for one log line. */
@@ -92,7 +93,7 @@ function describeGiven(given: unknown, secret: boolean): string {
 /** A URL's user and password, if any, never appear in a message. */
 function maskUrlCredentials(given: unknown): unknown {
   if (typeof given !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(given)) return given;
-  return given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@');
+  return given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, `$1${REDACTED}@`);
 }
 
 const count = (value: unknown): string => (typeof value === 'number' ? value.toLocaleString('en-US') : String(value));

@@ -82,7 +82,7 @@ describe('validateConfigurations', () => {
     expect(check.problems).toEqual([
       'In the module configuration, api_url is "example.org/api"; expected a URL starting with "http://" or "https://".',
       'In the module configuration, api_key is empty; expected a non-empty text.',
-      'In the module configuration, http_proxy is "socks5://***@proxy.example.org"; expected a text starting with "http://" or "https://".',
+      'In the module configuration, http_proxy is "socks5://[REDACTED]@proxy.example.org"; expected a text starting with "http://" or "https://".',
       'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
     ]);
     expect(check.problems.join(' ')).not.toContain('s3cret');
