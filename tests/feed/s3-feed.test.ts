@@ -205,6 +205,27 @@ describe('S3 refusals, named as S3 names them', () => {
     }
   });
 
+  it('no credentials anywhere: says so, and where to set them, without asking S3', async () => {
+    const server = await startRefusingS3Server();
+    const nowhere = path.join(data.path, 'no-such-aws-file');
+    // Nothing for the AWS SDK's chain to find, and no instance metadata service to ask off this host.
+    for (const [name, value] of Object.entries({ AWS_SHARED_CREDENTIALS_FILE: nowhere, AWS_CONFIG_FILE: nowhere, AWS_EC2_METADATA_DISABLED: 'true' })) vi.stubEnv(name, value);
+    const state = await FeedSyncState.load(data.path, logger);
+    const feed = new FeedSource({ location: 's3://wrong-secret/misp', s3: { endpoint: server.endpoint }, verifySsl: true, clock, logger, maxAttempts: 1 }, state);
+    try {
+      const error = await feed.startCycle(NOW, new AbortController().signal).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(S3RefusedError);
+      expect((error as Error).message).toBe(
+        'No AWS credentials were found to read the manifest.json of the MISP feed at s3://wrong-secret/misp: the account has no S3 keys and the environment no AWS credentials, ' +
+          'so set s3_access_key_id and s3_secret_access_key in the account, or give the container AWS credentials.',
+      );
+    } finally {
+      feed.close();
+      await server.close();
+      for (const name of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED']) vi.stubEnv(name, '');
+    }
+  });
+
   it('without keys in the account, points to the AWS credentials of the environment as well', async () => {
     const server = await startRefusingS3Server();
     vi.stubEnv('AWS_ACCESS_KEY_ID', ACCESS_KEY);
