@@ -2,8 +2,9 @@ import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedDocumentUnreadableError } from './errors/feed-document-unreadable-error.js';
+import { S3RefusedError } from './errors/s3-refused-error.js';
 import { extractFromCsv } from './csv-document.js';
-import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
+import { checkFeedHeaders } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import type { FeedSettings } from './feed-settings.js';
 import { DEFAULT_FEED_PAGE_SIZE, type FeedSourceOptions } from './feed-source-options.js';
@@ -41,7 +42,6 @@ const HTML_PAGE = /^\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html)[\s>]/i;
 export class DocumentFeedSource {
   private readonly location: FeedLocation;
   private readonly transport: FeedTransport;
-  private readonly secrets: readonly string[];
   private readonly eventUuid: string;
   private readonly recordKey: string;
   private readonly formatName: string;
@@ -58,11 +58,10 @@ export class DocumentFeedSource {
   ) {
     this.location = parseFeedLocation(options.location, { document: true });
     const headers = checkFeedHeaders(options.headers);
-    this.secrets = [...headerSecrets(headers), ...this.location.secrets];
     this.formatName = FORMAT_NAMES[options.format];
     this.recordKey = `${options.format}:${this.location.key}`;
     this.eventUuid = uuidV5(`document feed\n${this.recordKey}`);
-    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, this.secrets, ACCEPT_TEXT));
+    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, ACCEPT_TEXT));
   }
 
   /** The feed as shown in logs: host and path, the file, or the S3 object. */
@@ -79,7 +78,7 @@ export class DocumentFeedSource {
    * Asks for the file, conditionally. The look-back window does not apply: a list has no dates,
    * and everything it holds now is current.
    *
-   * @throws FeedDocumentUnreadableError when the file cannot be had.
+   * @throws FeedDocumentUnreadableError when the file cannot be had, S3RefusedError when S3 refuses it.
    */
   async startCycle(_window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
     const { logger, clock } = this.options;
@@ -118,7 +117,7 @@ export class DocumentFeedSource {
         this.formatName,
         'other',
         'HTML page',
-        `the server answered an HTML page${outcome.contentType === '' ? '' : ` (${safeExcerpt(outcome.contentType, this.secrets, 60)})`} instead of the list`,
+        `the server answered an HTML page${outcome.contentType === '' ? '' : ` (${safeExcerpt(outcome.contentType, 60)})`} instead of the list`,
         'Check that the location is the file itself and that no login page, consent page or proxy answers in its place; nothing was pushed from it.',
       );
     }
@@ -213,7 +212,8 @@ export class DocumentFeedSource {
     );
   }
 
-  private unreadable(failure: FetchFailure): FeedDocumentUnreadableError {
+  private unreadable(failure: FetchFailure): FeedDocumentUnreadableError | S3RefusedError {
+    if (failure.s3 !== undefined) return new S3RefusedError(this.display, `the ${this.formatName} feed at ${this.display}`, failure.s3);
     const hint =
       failure.kind === 'missing'
         ? 'Check feed_location: for a CSV or free-text feed it is the URL, path or S3 key of the file itself.'

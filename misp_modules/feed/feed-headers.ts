@@ -45,18 +45,3 @@ export function parseFeedHeaders(text: string | undefined): Record<string, strin
   }
   return checkFeedHeaders(headers);
 }
-
-/**
- * The forms in which a header value could surface in a text: the whole value and, for a value of
- * the form `<scheme> <credential>` (Bearer, Basic, Token…), the credential alone.
- */
-export function headerSecrets(headers: Record<string, string>): string[] {
-  const secrets = new Set<string>();
-  for (const value of Object.values(headers)) {
-    if (value === '') continue;
-    secrets.add(value);
-    const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1];
-    if (credential !== undefined && credential.length >= 4) secrets.add(credential);
-  }
-  return [...secrets];
-}

@@ -15,8 +15,6 @@ export type FeedLocation =
       display: string;
       /** Stable identity of the feed in the sync state. */
       key: string;
-      /** Credentials carried by the URL itself (userinfo, query values): secrets. */
-      secrets: string[];
     }
   | {
       kind: 'directory';
@@ -24,7 +22,6 @@ export type FeedLocation =
       directory: string;
       display: string;
       key: string;
-      secrets: string[];
     }
   | {
       kind: 's3';
@@ -33,7 +30,6 @@ export type FeedLocation =
       prefix: string;
       display: string;
       key: string;
-      secrets: string[];
     };
 
 /** How a location is read: a MISP feed is a directory of files; a CSV or free-text feed is one file, taken as written. */
@@ -64,9 +60,8 @@ export function parseFeedLocation(location: string, shape: LocationShape = {}): 
     }
     url.hash = '';
     if (shape.document !== true) url.pathname = stripManifest(url.pathname).replace(/\/+$/, '');
-    const secrets = [url.username, url.password, ...url.searchParams.values()].flatMap((part) => [part, safeDecode(part)]).filter((part) => part.length > 0);
     const display = `${url.host}${url.pathname}`;
-    return { kind: 'http', baseUrl: url, display, key: `${url.protocol}//${url.host}${url.pathname}${url.search}`, secrets: [...new Set(secrets)] };
+    return { kind: 'http', baseUrl: url, display, key: `${url.protocol}//${url.host}${url.pathname}${url.search}` };
   }
   let directory: string;
   if (/^file:/i.test(text)) {
@@ -83,7 +78,7 @@ export function parseFeedLocation(location: string, shape: LocationShape = {}): 
     throw new InvalidFeedOptionsError('feed location', 'The feed directory must be an absolute path (for example /mnt/usb/misp-feed), not a relative one.');
   }
   directory = path.resolve(shape.document === true ? directory : stripManifest(directory));
-  return { kind: 'directory', directory, display: directory, key: `file://${directory}`, secrets: [] };
+  return { kind: 'directory', directory, display: directory, key: `file://${directory}` };
 }
 
 function parseS3Location(text: string, shape: LocationShape): FeedLocation {
@@ -100,17 +95,9 @@ function parseS3Location(text: string, shape: LocationShape): FeedLocation {
     prefix = stripManifest(`/${prefix}`).slice(1).replace(/\/+$/, '');
   }
   const display = `s3://${bucket}/${prefix}`;
-  return { kind: 's3', bucket, prefix, display, key: display, secrets: [] };
+  return { kind: 's3', bucket, prefix, display, key: display };
 }
 
 function stripManifest(pathname: string): string {
   return pathname.endsWith(`/${MANIFEST}`) ? pathname.slice(0, -MANIFEST.length - 1) : pathname;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

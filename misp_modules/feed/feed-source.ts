@@ -3,6 +3,7 @@ import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
 import type { SourceAttribute, SourcePage } from '../pipeline/sync-cycle.js';
 import { FeedAccessDeniedError } from './errors/feed-access-denied-error.js';
 import type { FeedError } from './errors/feed-error.js';
+import { S3RefusedError } from './errors/s3-refused-error.js';
 import { FeedManifestMalformedError } from './errors/feed-manifest-malformed-error.js';
 import { FeedManifestMissingError } from './errors/feed-manifest-missing-error.js';
 import { FeedManifestNotJsonError } from './errors/feed-manifest-not-json-error.js';
@@ -10,7 +11,7 @@ import { FeedUnreachableError } from './errors/feed-unreachable-error.js';
 import { InvalidFeedOptionsError } from './errors/invalid-feed-options-error.js';
 import type { LocalAttributeFilter } from '../filters/attribute-filter.js';
 import { readFeedEvent } from './feed-event.js';
-import { checkFeedHeaders, headerSecrets } from './feed-headers.js';
+import { checkFeedHeaders } from './feed-headers.js';
 import { parseFeedLocation, type FeedLocation } from './feed-location.js';
 import { inWindow, readManifest, type ManifestEntry } from './feed-manifest.js';
 import { DEFAULT_FEED_CONCURRENCY, DEFAULT_FEED_PAGE_SIZE, type FeedSourceOptions } from './feed-source-options.js';
@@ -105,7 +106,6 @@ type Loaded = { ok: true; attributes: SourceAttribute[] } | { ok: false; reason:
 export class FeedSource {
   private readonly location: FeedLocation;
   private readonly transport: FeedTransport;
-  private readonly secrets: readonly string[];
   private readonly concurrency: number;
   private readonly pageSize: number;
   private readonly clock: Clock;
@@ -118,7 +118,6 @@ export class FeedSource {
   ) {
     this.location = parseFeedLocation(options.location);
     const headers = checkFeedHeaders(options.headers);
-    this.secrets = [...headerSecrets(headers), ...this.location.secrets];
     this.clock = options.clock;
     this.logger = options.logger;
     this.filter = options.filter;
@@ -128,7 +127,7 @@ export class FeedSource {
     }
     this.concurrency = concurrency;
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_FEED_PAGE_SIZE));
-    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers, this.secrets));
+    this.transport = openFeedTransport(this.location, transportSettingsOf(options, headers));
   }
 
   /** The feed as shown in logs: host and path, or the directory. */
@@ -140,7 +139,7 @@ export class FeedSource {
    * Reads the manifest and plans the cycle. Events are in scope when their manifest timestamp
    * (last change) or date falls on or after `window.sinceMs` (see inWindow).
    *
-   * @throws FeedManifestMissingError, FeedAccessDeniedError, FeedUnreachableError,
+   * @throws FeedManifestMissingError, FeedAccessDeniedError, S3RefusedError, FeedUnreachableError,
    *   FeedManifestNotJsonError, FeedManifestMalformedError when the manifest cannot be used.
    */
   async startCycle(window: { sinceMs: number }, signal: AbortSignal): Promise<FeedCycle> {
@@ -197,7 +196,6 @@ export class FeedSource {
       pageSize: this.pageSize,
       clock: this.clock,
       logger: this.logger,
-      secrets: this.secrets,
       filter: this.filter,
     };
     return new PlannedCycle(context, record, stats, planned, inScope, new Set(manifest.entries.keys()), outcome.etag, window.sinceMs, signal);
@@ -214,7 +212,7 @@ export class FeedSource {
     try {
       document = JSON.parse(text);
     } catch {
-      throw new FeedManifestNotJsonError(this.display, safeExcerpt(contentType, this.secrets, 80), safeExcerpt(text, this.secrets), htmlTitle(text, this.secrets));
+      throw new FeedManifestNotJsonError(this.display, safeExcerpt(contentType, 80), safeExcerpt(text), htmlTitle(text));
     }
     const reading = readManifest(document);
     if (!reading.ok) throw new FeedManifestMalformedError(this.display, reading.found);
@@ -222,6 +220,7 @@ export class FeedSource {
   }
 
   private manifestError(failure: FetchFailure): FeedError {
+    if (failure.s3 !== undefined) return new S3RefusedError(this.display, `the manifest.json of the MISP feed at ${this.display}`, failure.s3);
     if (failure.kind === 'missing') return new FeedManifestMissingError(this.display, failure.status);
     if (failure.kind === 'denied') return new FeedAccessDeniedError(this.display, failure.status ?? failure.code);
     const hint = failure.tls
@@ -245,7 +244,6 @@ interface CycleContext {
   pageSize: number;
   clock: Clock;
   logger: Logger;
-  secrets: readonly string[];
   filter: LocalAttributeFilter | undefined;
 }
 
@@ -359,7 +357,7 @@ class PlannedCycle implements FeedCycle {
 
   /** Reads and parses one event. Every failure but an abort becomes a reason; an abort is thrown. */
   private async load(item: Planned, transport: FeedTransport, signal: AbortSignal): Promise<Loaded> {
-    const { secrets, logger, display } = this.context;
+    const { logger, display } = this.context;
     const outcome = await transport.get(`${item.uuid}.json`, undefined, signal);
     if (outcome.status === 'failed') {
       const { code, description, attempts } = outcome.failure;
@@ -372,12 +370,12 @@ class PlannedCycle implements FeedCycle {
     try {
       document = JSON.parse(text);
     } catch {
-      return { ok: false, reason: `the file is not JSON (starting "${safeExcerpt(text, secrets, 60)}")` };
+      return { ok: false, reason: `the file is not JSON (starting "${safeExcerpt(text, 60)}")` };
     }
     const content = readFeedEvent(document, this.context.filter);
     if (content === undefined) return { ok: false, reason: 'the file is JSON but not a MISP event ({"Event": {...}} expected)' };
     if (content.eventUuid !== undefined && content.eventUuid.toLowerCase() !== item.uuid.toLowerCase()) {
-      logger.log(`MISP feed at ${display}: the file of event ${item.uuid} holds event ${safeExcerpt(content.eventUuid, secrets, 40)}; its attributes are read all the same.`, 'debug');
+      logger.log(`MISP feed at ${display}: the file of event ${item.uuid} holds event ${safeExcerpt(content.eventUuid, 40)}; its attributes are read all the same.`, 'debug');
     }
     this.stats.attributesNotIds += content.notIds;
     this.stats.attributesDeleted += content.deleted;

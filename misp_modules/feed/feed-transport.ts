@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Got, Response } from 'got';
 import got from 'got';
-import { DEFAULT_BACKOFF, formatSeconds, isRetriedStatus, readRetryAfter, retry, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
+import { DEFAULT_BACKOFF, formatSeconds, isRetriedStatus, processSecrets, readRetryAfter, retry, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import { USER_AGENT } from '../http/user-agent.js';
 import type { FeedLocation } from './feed-location.js';
+import type { S3Refusal } from './s3-refusal.js';
 
 /** A file of the feed as read, or why not. */
 export type FetchOutcome =
@@ -25,6 +26,8 @@ export interface FetchFailure {
   status?: number | undefined;
   tls: boolean;
   attempts: number;
+  /** From an S3 location: the refusal S3 named (wrong key, no permission, no such bucket), if any. */
+  s3?: S3Refusal | undefined;
 }
 
 export interface FeedTransport {
@@ -39,7 +42,6 @@ export interface FeedTransport {
 export interface HttpTransportOptions {
   location: Extract<FeedLocation, { kind: 'http' }>;
   headers: Record<string, string>;
-  secrets: readonly string[];
   verifySsl: boolean;
   httpProxy?: string | undefined;
   httpsProxy?: string | undefined;
@@ -64,6 +66,9 @@ export class HttpFeedTransport implements FeedTransport {
   private readonly agents: AgentSet;
 
   constructor(private readonly options: HttpTransportOptions) {
+    // What this transport sends, the header values and the credentials of the URL, is never shown.
+    for (const value of Object.values(options.headers)) processSecrets.addSecret(value);
+    processSecrets.addUrlCredentials(options.location.baseUrl);
     this.agents = agentsFor(options.location.baseUrl.href, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
     const { connectMs, responseMs } = options.timeouts;
     this.http = got.extend({
@@ -128,7 +133,7 @@ export class HttpFeedTransport implements FeedTransport {
       signal.throwIfAborted();
       // got's errors hold the request options, headers included: only codes and names are read.
       const classified = classifyTransportError(error, this.options.timeouts);
-      const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail, this.options.secrets)}`;
+      const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail)}`;
       const failure: FetchFailure = { kind: 'other', code: classified.code, description, tls: classified.kind === 'tls', attempts: attempt };
       if (!classified.transient) return { status: 'failed', failure };
       return { status: 'retry', failure, summary: `${classified.code} (${description})`, retryAfterMs: undefined };
@@ -147,7 +152,7 @@ export class HttpFeedTransport implements FeedTransport {
       };
     }
     const code = `HTTP ${status}`;
-    const description = describeStatus(status, response.body, this.options.secrets);
+    const description = describeStatus(status, response.body);
     const failure = (kind: FetchFailure['kind']): FetchFailure => ({ kind, code, description, status, tls: false, attempts: attempt });
     if (status === 404 || status === 410) return { status: 'failed', failure: failure('missing') };
     if (status === 401 || status === 403) return { status: 'failed', failure: failure('denied') };
@@ -158,8 +163,8 @@ export class HttpFeedTransport implements FeedTransport {
   }
 }
 
-function describeStatus(status: number, body: Buffer, secrets: readonly string[]): string {
-  const excerpt = safeExcerpt(body.subarray(0, 4_096).toString('utf8'), secrets, 80);
+function describeStatus(status: number, body: Buffer): string {
+  const excerpt = safeExcerpt(body.subarray(0, 4_096).toString('utf8'), 80);
   const name = status === 404 ? 'not found' : status === 429 ? 'rate limited' : status >= 500 ? 'server error' : 'refused';
   return excerpt === '' ? name : `${name}, "${excerpt}"`;
 }

@@ -7,7 +7,7 @@ export {
   type FeedSourceOptions,
 } from './feed-source-options.js';
 export { FeedSyncState, FEED_STATE_FILE } from './feed-sync-state.js';
-export { checkFeedHeaders, headerSecrets, parseFeedHeaders } from './feed-headers.js';
+export { checkFeedHeaders, parseFeedHeaders } from './feed-headers.js';
 export { parseFeedLocation, type FeedLocation } from './feed-location.js';
 export { FeedWriter, type FeedIndicator, type FeedWriteReport, type FeedWriterOptions } from './writer/feed-writer.js';
 export * from './errors/index.js';

@@ -6,11 +6,10 @@ import { S3FeedTransport, type S3Settings } from './s3-feed-transport.js';
 /** What every transport is built from: the HTTP options, and the S3 settings for an `s3://` location. */
 export type TransportSettings = Omit<HttpTransportOptions, 'location'> & { s3?: S3Settings | undefined };
 
-/** The transport settings of a feed source's options, with its checked headers and the secrets to keep out of messages. */
-export function transportSettingsOf(options: FeedSourceOptions, headers: Record<string, string>, secrets: readonly string[], accept?: string): TransportSettings {
+/** The transport settings of a feed source's options, with its checked headers. */
+export function transportSettingsOf(options: FeedSourceOptions, headers: Record<string, string>, accept?: string): TransportSettings {
   return {
     headers,
-    secrets,
     verifySsl: options.verifySsl,
     httpProxy: options.httpProxy,
     httpsProxy: options.httpsProxy,

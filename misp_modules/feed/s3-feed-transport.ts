@@ -1,9 +1,11 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { processSecrets } from '@sekoia/automation-sdk-shim';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { safeExcerpt } from '../http/safe-text.js';
 import { classifyTransportError } from '../http/transport-failure.js';
 import type { FeedLocation } from './feed-location.js';
 import type { FetchFailure, FetchOutcome, FeedTransport } from './feed-transport.js';
+import { s3Refusal } from './s3-refusal.js';
 
 /** Where and as whom an S3 feed is read. Without keys, the AWS SDK's usual chain applies (environment, profile, instance role). */
 export interface S3Settings {
@@ -17,7 +19,6 @@ export interface S3Settings {
 export interface S3TransportOptions {
   location: Extract<FeedLocation, { kind: 's3' }>;
   settings: S3Settings;
-  secrets: readonly string[];
   verifySsl: boolean;
   httpProxy?: string | undefined;
   httpsProxy?: string | undefined;
@@ -43,11 +44,11 @@ export class S3FeedTransport implements FeedTransport {
   private closed = false;
   private readonly config: S3ClientConfig;
   private readonly agents: AgentSet;
-  private readonly secrets: readonly string[];
 
   constructor(private readonly options: S3TransportOptions) {
     const { settings } = options;
-    this.secrets = [...options.secrets, settings.accessKeyId ?? '', settings.secretAccessKey ?? ''].filter((secret) => secret !== '');
+    processSecrets.addSecret(settings.accessKeyId);
+    processSecrets.addSecret(settings.secretAccessKey);
     const endpoint = settings.endpoint?.trim() || undefined;
     this.agents = agentsFor(endpoint ?? 'https://s3.amazonaws.com', { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
     const keys = settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined;
@@ -114,14 +115,16 @@ export class S3FeedTransport implements FeedTransport {
     const status = statusOf(error);
     const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
     const name = (error as Error).name ?? 'Error';
+    const keysInAccount = Boolean(this.options.settings.accessKeyId && this.options.settings.secretAccessKey);
+    const s3 = s3Refusal(name, { keysInAccount }, status);
     if (fromService || status !== undefined) {
-      const kind = status === 404 || MISSING.has(name) ? 'missing' : status === 401 || status === 403 || DENIED.has(name) ? 'denied' : 'other';
+      const kind = s3?.kind ?? (status === 404 || MISSING.has(name) ? 'missing' : status === 401 || status === 403 || DENIED.has(name) ? 'denied' : 'other');
       const code = status === undefined ? name : `HTTP ${status}`;
-      return { kind, code, description: `S3 ${name}: ${safeExcerpt((error as Error).message ?? '', this.secrets, 120)}`, status, tls: false, attempts };
+      return { kind, code, description: `S3 ${name}: ${safeExcerpt((error as Error).message ?? '', 120)}`, status, tls: false, attempts, s3 };
     }
-    if (DENIED.has(name)) return { kind: 'denied', code: name, description: 'no S3 credentials: set the account keys or the AWS environment variables', tls: false, attempts };
+    if (DENIED.has(name)) return { kind: 'denied', code: name, description: 'no S3 credentials: set the account keys or the AWS environment variables', tls: false, attempts, s3 };
     const classified = classifyTransportError(error, this.options.timeouts);
-    const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail, this.secrets)}`;
+    const description = classified.detail === undefined ? classified.description : `${classified.description}: ${safeExcerpt(classified.detail)}`;
     return { kind: 'other', code: classified.code, description, tls: classified.kind === 'tls', attempts };
   }
 }

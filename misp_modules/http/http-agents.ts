@@ -34,14 +34,3 @@ export function agentsFor(targetUrl: string, settings: ProxySettings): AgentSet 
     https: new HttpsProxyAgent({ ...KEEP_ALIVE, ...tls, proxy }),
   };
 }
-
-/** Credentials embedded in proxy URLs, so that the log redactor can hide them. */
-export function proxyCredentials(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    const parsed = new URL(url);
-    return [parsed.username, parsed.password, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)].filter((part) => part !== '');
-  } catch {
-    return [];
-  }
-}

@@ -28,13 +28,21 @@ export function missingMispKeys(
   purpose: string,
   keyHolder = 'a MISP user (MISP: My Profile > Auth keys)',
 ): string[] {
-  const absent = (value: unknown): boolean => typeof value !== 'string' || value.trim() === '';
   const problems: string[] = [];
   if (absent(account.misp_url)) {
-    problems.push(`In the module configuration, misp_url is missing; it is required ${purpose}, for example "https://misp.example.org".`);
+    problems.push(`In the module configuration, misp_url ${absence(account.misp_url)}; it is required ${purpose}, for example "https://misp.example.org".`);
   }
   if (absent(account.misp_api_key)) {
-    problems.push(`In the module configuration, misp_api_key is missing; it is required ${purpose}: the authentication key of ${keyHolder}.`);
+    problems.push(`In the module configuration, misp_api_key ${absence(account.misp_api_key)}; it is required ${purpose}: the authentication key of ${keyHolder}.`);
   }
   return problems;
+}
+
+function absent(value: unknown): boolean {
+  return typeof value !== 'string' || value.trim() === '';
+}
+
+/** An empty or blank value is set, only not usable: "missing" would send the operator looking for the wrong mistake. */
+function absence(value: unknown): string {
+  return typeof value === 'string' ? 'is empty' : 'is missing';
 }

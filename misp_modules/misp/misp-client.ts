@@ -114,7 +114,6 @@ export class MispClient {
   private readonly versionUrl: string;
   private readonly host: string;
   private readonly path: string;
-  private readonly secrets: readonly string[];
   private readonly agents: AgentSet;
   private readonly http: Got;
   private readonly clock: Clock;
@@ -136,7 +135,6 @@ export class MispClient {
     this.versionUrl = `${connection.base}${VERSION_PATH}`;
     this.host = connection.host;
     this.path = new URL(this.searchUrl).pathname;
-    this.secrets = connection.secrets;
     this.agents = connection.agents;
     this.http = connection.http;
     this.clock = options.clock;
@@ -382,7 +380,7 @@ export class MispClient {
 
   private transportFailure(error: unknown): Attempt {
     const failure = classifyTransportError(error, this.timeouts);
-    if (failure.detail !== undefined) failure.description = `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+    if (failure.detail !== undefined) failure.description = `${failure.description}: ${safeExcerpt(failure.detail)}`;
     const host = this.host;
     return {
       ok: false,
@@ -457,23 +455,23 @@ export class MispClient {
     try {
       answer = JSON.parse(text);
     } catch {
-      const contentType = safeExcerpt(String(response.headers['content-type'] ?? ''), this.secrets, 80);
-      const start = safeExcerpt(text, this.secrets);
-      const title = htmlTitle(text, this.secrets);
+      const contentType = safeExcerpt(String(response.headers['content-type'] ?? ''), 80);
+      const start = safeExcerpt(text);
+      const title = htmlTitle(text);
       throw new MispNotJsonError(host, response.statusCode, contentType, start, title);
     }
     const extracted = restSearchRows(answer);
-    if (!extracted.ok) throw new MispMalformedAnswerError(host, safeExcerpt(extracted.found, this.secrets));
+    if (!extracted.ok) throw new MispMalformedAnswerError(host, safeExcerpt(extracted.found));
     return extracted.rows;
   }
 
   /** MISP's message from an error body, or the start of whatever came instead; never a secret, never a line break. */
   private explain(body: string): string {
     const message = mispMessageOf(body);
-    if (message !== undefined) return safeExcerpt(message, this.secrets);
-    const title = htmlTitle(body, this.secrets);
+    if (message !== undefined) return safeExcerpt(message);
+    const title = htmlTitle(body);
     if (title !== undefined) return `an HTML page titled "${title}"`;
-    const start = safeExcerpt(body, this.secrets);
+    const start = safeExcerpt(body);
     return start === '' ? '' : `"${start}"`;
   }
 }

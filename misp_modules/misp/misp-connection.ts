@@ -1,9 +1,10 @@
 /**
- * What every client of a MISP instance's API shares: the base URL as the account gives it, the
- * secrets a message must never show, and one got instance with MISP's headers, the proxies, the
- * timeouts and no retries of got's own (each client retries through the injected clock, knowing
- * MISP's statuses, or not at all where a request is not idempotent).
+ * What every client of a MISP instance's API shares: the base URL as the account gives it (the key
+ * and any credentials in it made known to the process's redactor), and one got instance with MISP's
+ * headers, the proxies, the timeouts and no retries of got's own (each client retries through the
+ * injected clock, knowing MISP's statuses, or not at all where a request is not idempotent).
  */
+import { processSecrets } from '@sekoia/automation-sdk-shim';
 import got, { type Got } from 'got';
 import { agentsFor, type AgentSet } from '../http/http-agents.js';
 import { USER_AGENT } from '../http/user-agent.js';
@@ -21,8 +22,6 @@ export interface MispConnection {
   /** The base URL without query, fragment or trailing slash: a path such as `/events/restSearch` is appended to it. */
   base: string;
   host: string;
-  /** The key and any credentials written into misp_url, raw and URL-encoded or decoded. */
-  secrets: readonly string[];
   agents: AgentSet;
   http: Got;
 }
@@ -42,8 +41,8 @@ export function openMispConnection(options: MispConnectionOptions): MispConnecti
   base.hash = '';
   const href = base.href.replace(/\/+$/, '');
   // Credentials in misp_url are as secret as the key.
-  const userinfo = [base.username, base.password].flatMap((part) => [part, safeDecode(part)]);
-  const secrets = [...new Set([options.apiKey, encodeURIComponent(options.apiKey), ...userinfo])].filter((secret) => secret !== '');
+  processSecrets.addSecret(options.apiKey);
+  processSecrets.addUrlCredentials(base);
   const agents = agentsFor(href, { httpProxy: options.httpProxy, httpsProxy: options.httpsProxy, verifySsl: options.verifySsl });
   const { connectMs, responseMs } = options.timeouts;
   const http = got.extend({
@@ -54,13 +53,5 @@ export function openMispConnection(options: MispConnectionOptions): MispConnecti
     retry: { limit: 0 },
     throwHttpErrors: false,
   });
-  return { base: href, host: base.host, secrets, agents, http };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return { base: href, host: base.host, agents, http };
 }

@@ -32,7 +32,6 @@ const KEY_REFUSED = /^authentication failed/i;
 export class MispJsonApi {
   readonly host: string;
   private readonly base: string;
-  private readonly secrets: readonly string[];
   private readonly http: Got;
   private readonly agents: AgentSet;
   private readonly timeouts: { connectMs: number; responseMs: number };
@@ -42,7 +41,6 @@ export class MispJsonApi {
     const connection = openMispConnection({ ...options, timeouts: this.timeouts });
     this.base = connection.base;
     this.host = connection.host;
-    this.secrets = connection.secrets;
     this.http = connection.http;
     this.agents = connection.agents;
   }
@@ -71,13 +69,13 @@ export class MispJsonApi {
     } catch (error) {
       signal?.throwIfAborted();
       const failure = classifyTransportError(error, this.timeouts);
-      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail)}`;
       if (failure.kind === 'tls') throw new MispTlsError(this.host, failure.code, description, failure.certificateRejected);
       throw new MispUnreachableError(this.host, failure.code, description, 1);
     }
     const text = response.body;
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      const reason = mispRefusalReason(text, this.secrets);
+      const reason = mispRefusalReason(text);
       if (response.statusCode === 401 || (response.statusCode === 403 && KEY_REFUSED.test(reason))) {
         throw new MispAuthenticationError(this.host, response.statusCode, reason);
       }
@@ -86,13 +84,13 @@ export class MispJsonApi {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      const found = text.trim() === '' ? 'an empty body' : `a body that is not JSON ("${safeExcerpt(text, this.secrets, 80)}")`;
+      const found = text.trim() === '' ? 'an empty body' : `a body that is not JSON ("${safeExcerpt(text, 80)}")`;
       throw new MispUnexpectedAnswerError(this.host, request, found, 'JSON');
     }
   }
 
   /** The reason MISP gives in a 2xx JSON body that reports errors, for a caller that must treat it as a refusal. */
   reasonOf(answer: unknown): string {
-    return mispRefusalReason(JSON.stringify(answer), this.secrets);
+    return mispRefusalReason(JSON.stringify(answer));
   }
 }

@@ -8,14 +8,14 @@ const REASON_LENGTH = 400;
  * `errors` as `Event.info: Info cannot be empty.`; an HTML page by its title; anything else by its
  * start. Secrets are masked and the text kept to one line.
  */
-export function mispRefusalReason(body: string, secrets: readonly string[]): string {
+export function mispRefusalReason(body: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    const title = htmlTitle(body, secrets);
+    const title = htmlTitle(body);
     if (title !== undefined) return `an HTML page titled "${title}"`;
-    const start = safeExcerpt(body, secrets);
+    const start = safeExcerpt(body);
     return start === '' ? '' : `"${start}"`;
   }
   const parts: string[] = [];
@@ -27,7 +27,7 @@ export function mispRefusalReason(body: string, secrets: readonly string[]): str
   } else {
     parts.push(...fieldErrors(parsed, []));
   }
-  return safeExcerpt(parts.join('; '), secrets, REASON_LENGTH);
+  return safeExcerpt(parts.join('; '), REASON_LENGTH);
 }
 
 /** `errors` as MISP nests it (`{Event: {info: ["..."]}}`, a string, or a list), flattened to `path: message`. */

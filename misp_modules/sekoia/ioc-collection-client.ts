@@ -5,6 +5,7 @@ import {
   DEFAULT_BACKOFF,
   formatSeconds,
   isRetriedStatus,
+  processSecrets,
   readRetryAfter,
   retry,
   type Backoff,
@@ -120,7 +121,6 @@ export class IocCollectionClient {
   /** The server as shown in messages: no credentials, query or fragment. */
   private readonly server: string;
   private readonly collectionUuid: string;
-  private readonly apiKey: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxAttempts: number;
@@ -169,7 +169,8 @@ export class IocCollectionClient {
     const endpoint = new URL(base.href);
     endpoint.pathname = `${base.pathname.replace(/\/+$/, '')}/v2/inthreat/ioc-collections/${encodeURIComponent(this.collectionUuid)}/indicators/text`;
     this.endpoint = endpoint.href;
-    this.apiKey = options.apiKey;
+    // Known to the process's one redactor: an answer that echoes the key never shows it.
+    processSecrets.addSecret(options.apiKey);
     this.clock = options.clock;
     this.logger = options.logger;
     this.maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
@@ -239,7 +240,7 @@ export class IocCollectionClient {
     if (unsafe.length > 0) {
       this.logger.log(
         `Sekoia.io IOC collection: ${unsafe.length} of ${values.length} ${batch.format} values were not sent because they are empty or hold a line break ` +
-          `or another control character (first: ${safeExcerpt(JSON.stringify(String(unsafe[0])), [], VALUE_EXCERPT_CHARS)}).`,
+          `or another control character (first: ${safeExcerpt(JSON.stringify(String(unsafe[0])), VALUE_EXCERPT_CHARS)}).`,
         'error',
       );
       result.failed.push(...unsafe);
@@ -315,7 +316,7 @@ export class IocCollectionClient {
         if (values.length === 1) {
           this.logger.log(
             `Sekoia.io IOC collection: a single ${context.format} value is too large to be accepted (HTTP 413) and stays undelivered: ` +
-              `${safeExcerpt(String(values[0]), [], VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
+              `${safeExcerpt(String(values[0]), VALUE_EXCERPT_CHARS)} (${String(values[0]).length} characters).`,
             'error',
           );
           result.failed.push(...values);
@@ -515,7 +516,7 @@ export class IocCollectionClient {
 
   /** Foreign text (a body, an error) fit for a log line, the API key never in it. */
   private excerpt(text: string): string {
-    return safeExcerpt(text, [this.apiKey], BODY_EXCERPT_CHARS, '[REDACTED]');
+    return safeExcerpt(text, BODY_EXCERPT_CHARS);
   }
 }
 
@@ -554,7 +555,7 @@ function checkPositive(problems: string[], name: string, value: number | undefin
 function batchProblem(batch: IocBatch): string | undefined {
   if (typeof batch.format !== 'string' || batch.format.trim() === '' || UNSAFE_VALUE.test(batch.format)) return 'its format is empty or unreadable';
   if (batch.validUntil !== undefined && (typeof batch.validUntil !== 'string' || Number.isNaN(Date.parse(batch.validUntil)))) {
-    return `its valid_until ${safeExcerpt(JSON.stringify(String(batch.validUntil)), [], VALUE_EXCERPT_CHARS)} is not an ISO 8601 date`;
+    return `its valid_until ${safeExcerpt(JSON.stringify(String(batch.validUntil)), VALUE_EXCERPT_CHARS)} is not an ISO 8601 date`;
   }
   return undefined;
 }

@@ -8,7 +8,6 @@ import { sourceKindOf } from '../sources/source-kinds.js';
  */
 export function triggerConfigurationProblems(account: Record<string, unknown>, configuration: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
   if (Array.isArray(configuration.attribute_types)) {
     const { unknown } = selectIocTypeRows(configuration.attribute_types.filter((type): type is string => typeof type === 'string'));
     if (unknown.length > 0) {
@@ -18,8 +17,8 @@ export function triggerConfigurationProblems(account: Record<string, unknown>, c
       );
     }
   }
-  // An empty key in the account is the schema's to report; this names a key given nowhere.
-  if (account.sekoia_api_key === undefined && !present(configuration.sekoia_api_key)) {
+  // An empty key, in the account or among the arguments, is the schema's to report; this names a key given nowhere.
+  if (account.sekoia_api_key === undefined && configuration.sekoia_api_key === undefined) {
     problems.push(
       'In the module configuration, sekoia_api_key is missing; expected the Sekoia.io API key allowed to write to the IOC collection, ' +
         'in the account (or among the trigger arguments, where configurations of the Python module keep it).',

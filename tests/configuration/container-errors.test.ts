@@ -6,11 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Module } from '@sekoia/automation-sdk-shim';
+import { checkConfigurations, loadModuleDefinition, Module, type JsonSchema, type TriggerClass } from '@sekoia/automation-sdk-shim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleRoot, TRIGGER_COMMAND } from '../../misp_modules/configuration/module-root.js';
 import { freePort } from '../../misp_modules/dev/loopback-http.js';
 import { startRuntimeEndpointsServer, type RuntimeEndpointsServer } from '../../misp_modules/dev/runtime-endpoints-server.js';
+import { NEW_EVENT_COMMAND, NewEventTrigger } from '../../misp_modules/new-event/new-event-trigger.js';
 import { MispIdsAttributesToIocCollectionTrigger } from '../../misp_modules/trigger/misp-ids-attributes-to-ioc-collection.js';
 
 const TOKEN = 'runtime-token-7a3c9e1f5b2d4c6e';
@@ -102,9 +103,21 @@ describe('configuration errors of the container, one sentence per field', () => 
     );
   });
 
-  it('an empty secret: its length, never its value', async () => {
+  it('an empty secret: said to be empty, never its value', async () => {
     expect(await refusal({ secrets: { misp_api_key: MISP_KEY, sekoia_api_key: '' } })).toBe(
-      'Invalid configuration (1 problem): In the module configuration, sekoia_api_key is set to a value of 0 characters (a secret, not shown); expected a non-empty text.',
+      'Invalid configuration (1 problem): In the module configuration, sekoia_api_key is empty; expected a non-empty text.',
+    );
+  });
+
+  it('an empty MISP key: one sentence, saying it is empty and what needs it', async () => {
+    expect(await refusal({ secrets: { misp_api_key: '', sekoia_api_key: SEKOIA_KEY } })).toBe(
+      'Invalid configuration (1 problem): In the module configuration, misp_api_key is empty; it is required to read the MISP API (source misp_api): the authentication key of a MISP user that can read attributes.',
+    );
+  });
+
+  it('an empty Sekoia.io key among the trigger arguments, none in the account: one sentence', async () => {
+    expect(await refusal({ secrets: { misp_api_key: MISP_KEY }, arguments: { ...GOOD_ARGUMENTS, sekoia_api_key: '' } })).toBe(
+      'Invalid configuration (1 problem): In the trigger configuration, sekoia_api_key is ""; expected a non-empty text.',
     );
   });
 
@@ -146,5 +159,34 @@ describe('configuration errors of the container, one sentence per field', () => 
     expect(message).toMatch(
       /^Invalid configuration \(2 problems\): token is missing; set it in the file \S+\/token or environment variable TOKEN\. liveness_port \(environment variable LIVENESS_PORT\) is "80000"; expected a port number between 0 and 65,535, for example 8000\.$/,
     );
+  });
+});
+
+describe('an empty or blank secret, in every component that checks the account: one sentence for the field', () => {
+  const definition = loadModuleDefinition(moduleRoot());
+  const accountSchema = definition.manifest.configuration as JsonSchema;
+  const secrets = (accountSchema['secrets'] as string[]) ?? [];
+  const full = Object.fromEntries(secrets.map((key) => [key, `${key}-value-5d1c`]));
+  const account = { ...GOOD_ACCOUNT, ...full };
+  const components: [string, TriggerClass, string, Record<string, unknown>][] = [
+    ['IDS trigger, MISP API', MispIdsAttributesToIocCollectionTrigger, TRIGGER_COMMAND, GOOD_ARGUMENTS],
+    ['IDS trigger, MISP feed', MispIdsAttributesToIocCollectionTrigger, TRIGGER_COMMAND, { ...GOOD_ARGUMENTS, source: 'misp_feed', feed_location: 'https://feed.example.org/misp' }],
+    ['New Event trigger', NewEventTrigger, NEW_EVENT_COMMAND, {}],
+  ];
+  const cases = components.flatMap(([name, triggerClass, command, args]) =>
+    ['misp_url', ...secrets].flatMap((key) => ['', '   '].map((value) => [name, key, value, triggerClass, command, args] as const)),
+  );
+
+  it.each(cases)('%s, %s set to %j', (_name, key, value, triggerClass, command, args) => {
+    const trigger = definition.triggers.find((candidate) => candidate.docker_parameters === command);
+    const { problems } = checkConfigurations({
+      moduleConfiguration: { ...account, [key]: value },
+      moduleSchema: accountSchema,
+      triggerConfiguration: args,
+      triggerSchema: trigger?.arguments as JsonSchema,
+      crossCheck: triggerClass.checkConfiguration?.bind(triggerClass),
+    });
+    expect(problems.filter((problem) => problem.includes(` ${key} `)).length, problems.join('\n')).toBeLessThanOrEqual(1);
+    expect(problems.join(' ')).not.toContain('is missing');
   });
 });

@@ -391,7 +391,7 @@ describeWithFixtures('memory and secrets', () => {
     expect(errors[1]).toBeInstanceOf(FeedUnreachableError);
     expect(errors[2]).toBeInstanceOf(FeedAccessDeniedError);
     const visible = [logger.text, ...errors.map((error) => `${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error)}`)].join('\n');
-    expect(visible).toContain('***');
+    expect(visible).toContain('[REDACTED]');
     expect(visible).not.toContain(token);
     expect(visible).not.toContain('wrong-token-value');
     // The state file holds no credential either.

@@ -3,7 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { systemClock } from '@sekoia/automation-sdk-shim';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
-import { agentsFor, proxyCredentials } from '../../misp_modules/http/http-agents.js';
+import { agentsFor } from '../../misp_modules/http/http-agents.js';
 import { MispClient } from '../../misp_modules/misp/misp-client.js';
 
 /**
@@ -112,11 +112,5 @@ describe('proxies', () => {
     expect(proxy.relayed).toHaveLength(0);
     const agents = agentsFor('https://misp.example.org', { verifySsl: false });
     expect(agents.https.options.rejectUnauthorized).toBe(false);
-  });
-
-  it('names the credentials of a proxy URL so that logs can hide them', () => {
-    expect(proxyCredentials('http://soc-proxy:pr%40xy@proxy.example:3128')).toEqual(expect.arrayContaining(['soc-proxy', 'pr%40xy', 'pr@xy']));
-    expect(proxyCredentials('http://proxy.example:3128')).toEqual([]);
-    expect(proxyCredentials('not a url')).toEqual([]);
   });
 });

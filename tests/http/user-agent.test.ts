@@ -60,7 +60,6 @@ describe('the User-Agent of every request', () => {
     const transport = new HttpFeedTransport({
       location,
       headers: {},
-      secrets: [],
       verifySsl: true,
       clock: new RecordingClock(),
       logger: new RecordingLogger(),

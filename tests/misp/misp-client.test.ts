@@ -511,7 +511,7 @@ describe('secrets', () => {
       serve(answer);
       const error = await searchError(makeClient({ maxAttempts: 2 }));
       const visible = visibleText(error, logger);
-      expect(visible).toContain('***');
+      expect(visible).toContain('[REDACTED]');
       expect(visible).not.toContain(API_KEY);
       expect(visible).not.toContain(API_KEY.slice(0, 12));
     }

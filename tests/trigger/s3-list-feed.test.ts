@@ -3,6 +3,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../feed/support/kit.js';
 import { LIST_SAMPLES, type ListSample } from '../feed/support/list-samples.js';
+import { startRefusingS3Server } from '../feed/support/s3-refusing-server.js';
 import { closedAfterEachTest, COLLECTION } from './trigger-harness.js';
 
 const SAMPLE = LIST_SAMPLES['a malware URL dump (CSV, quoted cells holding commas, column 3)'] as ListSample;
@@ -43,5 +44,29 @@ describe('a list in an S3 bucket as the trigger source', () => {
     expect(messages.some((message) => message.startsWith('Starting: CSV feed s3://lists/urls/recent.csv'))).toBe(true);
     expect(messages).toContain('CSV feed at s3://lists/urls/recent.csv: unchanged since the last sync; nothing to read.');
     expect(JSON.stringify(t.runtime.logs)).not.toContain(SECRET_KEY);
+  });
+});
+
+describe('an S3 service that refuses the keys', () => {
+  it('fails the cycle with one sentence naming the S3 code and the account setting, and no key in any log line', async () => {
+    const refusing = await startRefusingS3Server();
+    try {
+      const w = await world();
+      const t = trigger(w, {
+        account: { s3_access_key_id: 'AKIAREFUSEDKEY000042', s3_secret_access_key: SECRET_KEY },
+        configuration: { source: 'misp_feed', feed_format: 'csv', feed_settings: SAMPLE.settings, feed_location: 's3://wrong-secret/urls/recent.csv', s3_endpoint: refusing.endpoint },
+      });
+      await t.untilCycles(1);
+      const failures = t.runtime.logs.filter((entry) => entry.level === 'error').map((entry) => entry.message);
+      expect(failures[0]).toBe(
+        'Cycle 1 failed: S3 answered SignatureDoesNotMatch for the CSV feed at s3://wrong-secret/urls/recent.csv: the secret access key does not go with the access key id, ' +
+          'so check that s3_secret_access_key in the account is the secret of s3_access_key_id. Nothing is lost: the next cycle starts again from the last complete one.',
+      );
+      const everything = JSON.stringify(t.runtime.logs);
+      expect(everything).not.toContain('AKIAREFUSEDKEY000042');
+      expect(everything).not.toContain(SECRET_KEY);
+    } finally {
+      await refusing.close();
+    }
   });
 });

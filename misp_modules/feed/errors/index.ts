@@ -11,3 +11,4 @@ export { InvalidFeedAttributeError } from './invalid-feed-attribute-error.js';
 export { InvalidFeedObjectError } from './invalid-feed-object-error.js';
 export { MispEventSearchError } from './misp-event-search-error.js';
 export { FeedDocumentUnreadableError } from './feed-document-unreadable-error.js';
+export { S3RefusedError } from './s3-refused-error.js';

@@ -41,7 +41,6 @@ const NO_MATCHES = /^no matches/i;
 export class MispEventSource {
   private readonly url: string;
   private readonly host: string;
-  private readonly secrets: readonly string[];
   private readonly agents: AgentSet;
   private readonly http: Got;
   private readonly maxAttempts: number;
@@ -51,7 +50,6 @@ export class MispEventSource {
     const connection = openMispConnection({ ...options, timeouts: DEFAULT_TIMEOUTS });
     this.url = `${connection.base}${SEARCH_PATH}`;
     this.host = connection.host;
-    this.secrets = connection.secrets;
     this.agents = connection.agents;
     this.http = connection.http;
     this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
@@ -101,7 +99,7 @@ export class MispEventSource {
       response = await this.http.post(this.url, { json: body });
     } catch (error) {
       const failure = classifyTransportError(error, DEFAULT_TIMEOUTS);
-      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail, this.secrets)}`;
+      const description = failure.detail === undefined ? failure.description : `${failure.description}: ${safeExcerpt(failure.detail)}`;
       return {
         ok: false,
         transient: failure.transient,
@@ -138,22 +136,22 @@ export class MispEventSource {
     try {
       answer = JSON.parse(text);
     } catch {
-      const title = htmlTitle(text, this.secrets);
-      const received = `content type "${safeExcerpt(String(contentType ?? ''), this.secrets, 80) || 'none'}", ${title !== undefined ? `an HTML page titled "${title}"` : `starting "${safeExcerpt(text, this.secrets)}"`}`;
+      const title = htmlTitle(text);
+      const received = `content type "${safeExcerpt(String(contentType ?? ''), 80) || 'none'}", ${title !== undefined ? `an HTML page titled "${title}"` : `starting "${safeExcerpt(text)}"`}`;
       throw new MispEventSearchError(this.host, what, status, `HTTP ${status} but not JSON (${received})`, 'Check that the URL is the base URL of a MISP instance and that no login page or proxy answers in its place.');
     }
     const rows = isObject(answer) ? answer['response'] : answer;
     if (!Array.isArray(rows)) {
       const keys = isObject(answer) ? Object.keys(answer).slice(0, 5).map((key) => JSON.stringify(key)).join(', ') : typeof answer;
-      throw new MispEventSearchError(this.host, what, status, `JSON without a list of events (expected {"response": [{"Event": …}]}, got ${safeExcerpt(keys, this.secrets)})`, 'Check that the URL is the base URL of a MISP instance, version 2.4 or later.');
+      throw new MispEventSearchError(this.host, what, status, `JSON without a list of events (expected {"response": [{"Event": …}]}, got ${safeExcerpt(keys)})`, 'Check that the URL is the base URL of a MISP instance, version 2.4 or later.');
     }
     return rows.flatMap((row) => (isObject(row) && isObject(row['Event']) ? [row['Event']] : []));
   }
 
   private explain(body: string): string {
     const message = mispMessageOf(body);
-    if (message !== undefined) return safeExcerpt(message, this.secrets);
-    const title = htmlTitle(body, this.secrets);
-    return title !== undefined ? `an HTML page titled "${title}"` : safeExcerpt(body, this.secrets);
+    if (message !== undefined) return safeExcerpt(message);
+    const title = htmlTitle(body);
+    return title !== undefined ? `an HTML page titled "${title}"` : safeExcerpt(body);
   }
 }

@@ -85,7 +85,8 @@ export {
 } from './module-definition.js';
 
 // Logging and servers
-export { SecretRedactor } from './logging/secret-redactor.js';
+export { REDACTED, SecretRedactor } from './logging/secret-redactor.js';
+export { processSecrets } from './logging/process-secrets.js';
 export { LogShipper, type LogShipperOptions } from './logging/log-shipper.js';
 export { startHealthServer, type HealthStatus } from './servers/health-server.js';
 export { startMetricsServer } from './servers/metrics-server.js';

@@ -5,7 +5,8 @@ import { ConfigurationSource, lookupRuntimeConfiguration, type RuntimeConfigurat
 import { checkAgainstSchema, checkConfigurations, createValidator, TRIGGER_CONFIGURATION } from './configuration/validation.js';
 import { EventSender } from './events.js';
 import { LogShipper } from './logging/log-shipper.js';
-import { SecretRedactor } from './logging/secret-redactor.js';
+import { processSecrets } from './logging/process-secrets.js';
+import type { SecretRedactor } from './logging/secret-redactor.js';
 import { secretKeys, type ModuleDefinition, type TriggerDefinition } from './module-definition.js';
 import { fetchSecrets } from './secrets.js';
 import { startHealthServer } from './servers/health-server.js';
@@ -67,7 +68,8 @@ export async function runTrigger(options: RunTriggerOptions): Promise<number> {
   //    even a configuration problem reaches the platform's logs.
   const source = new ConfigurationSource({ env });
   const lookup = await lookupRuntimeConfiguration(source);
-  const redactor = new SecretRedactor();
+  // The process's one registry: what the module's clients add to it is redacted from the logs too.
+  const redactor = processSecrets;
   registerKnownSecrets(redactor, options.definition, lookup.values.moduleConfiguration, env);
   // A key the manifest declares secret stays secret where an older configuration put it instead.
   registerKnownSecrets(redactor, options.definition, lookup.values.triggerConfiguration, {});

@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.js';
 import { ConfigurationSource, prepareDataPath } from '../configuration/lookup.js';
 import { ConfigurationError } from '../configuration/configuration-error.js';
-import { SecretRedactor } from '../logging/secret-redactor.js';
+import { processSecrets } from '../logging/process-secrets.js';
 import { secretKeys, type ActionDefinition, type ModuleDefinition } from '../module-definition.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import type { Clock } from '../types.js';
@@ -47,7 +47,8 @@ interface ActionInputs {
 export async function runAction(options: RunActionOptions): Promise<number> {
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
-  const redactor = new SecretRedactor();
+  // The process's one registry: what the module's clients add to it is redacted from the logs too.
+  const redactor = processSecrets;
   const log = new ActionLog(redactor, clock, options.write);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {

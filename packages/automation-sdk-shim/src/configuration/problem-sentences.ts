@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { REDACTED } from '../logging/secret-redactor.js';
 import type { JsonSchema } from './json-schema.js';
 
 /** Enough of a given value to recognise it, short enough for one log line. */
@@ -79,6 +80,7 @@ function exampleOf(property: JsonSchema): unknown {
 
 function describeGiven(given: unknown, secret: boolean): string {
   if (given === undefined) return 'is missing';
+  if (secret && typeof given === 'string' && given.trim() === '') return 'is empty';
   if (secret) {
     const length = typeof given === 'string' ? given.length : JSON.stringify(given).length;
     return `is set to a value of ${length} characters (a secret, not shown)`;
@@ -91,7 +93,7 @@ function describeGiven(given: unknown, secret: boolean): string {
 /** A URL's user and password, if any, never appear in a message. */
 function maskUrlCredentials(given: unknown): unknown {
   if (typeof given !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(given)) return given;
-  return given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@');
+  return given.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, `$1${REDACTED}@`);
 }
 
 const count = (value: unknown): string => (typeof value === 'number' ? value.toLocaleString('en-US') : String(value));

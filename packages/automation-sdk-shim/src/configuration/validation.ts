@@ -82,7 +82,11 @@ export function checkConfigurations(
   const moduleCheck = checkAgainstSchema(ajv, input.moduleSchema, input.moduleConfiguration, MODULE_CONFIGURATION);
   const triggerCheck = checkAgainstSchema(ajv, input.triggerSchema, input.triggerConfiguration, TRIGGER_CONFIGURATION);
   const crossProblems = input.crossCheck?.(asRecord(moduleCheck.value), asRecord(triggerCheck.value)) ?? [];
-  const problems = [...moduleCheck.problems, ...triggerCheck.problems, ...crossProblems];
+  // One sentence per field: where the trigger's own rule names a field the schema faults too, its
+  // sentence (which says what the field is needed for) stands alone.
+  const crossFields = new Set(crossProblems.map(fieldOfSentence).filter((field): field is string => field !== undefined));
+  const schemaProblems = [...moduleCheck.problems, ...triggerCheck.problems].filter((problem) => !crossFields.has(fieldOfSentence(problem) ?? ''));
+  const problems = [...schemaProblems, ...crossProblems];
   return {
     moduleConfiguration: moduleCheck.value,
     triggerConfiguration: triggerCheck.value,
@@ -135,6 +139,12 @@ function deprecatedKeys(schema: JsonSchema, value: unknown): string[] {
     const property = (properties as Record<string, unknown>)[key];
     return typeof property === 'object' && property !== null && (property as { deprecated?: unknown }).deprecated === true;
   });
+}
+
+/** `the module configuration: misp_api_key` for "In the module configuration, misp_api_key is …", else undefined. */
+function fieldOfSentence(sentence: string): string | undefined {
+  const match = /^In (.+?), (\S+) /.exec(sentence);
+  return match === null ? undefined : `${match[1]}: ${match[2]}`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

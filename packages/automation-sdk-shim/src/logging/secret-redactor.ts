@@ -1,4 +1,6 @@
-/** What every secret is replaced with in a log line. */
+import { safeDecode } from './safe-decode.js';
+
+/** What every secret is replaced with in a log line or a message: the one marker of the module. */
 export const REDACTED = '[REDACTED]';
 
 // The userinfo of any URL (`scheme://user:pass@host`): credentials we were never told about, such as a
@@ -53,6 +55,18 @@ export class SecretRedactor {
     }
   }
 
+  /**
+   * Registers the credentials a URL carries: its user and password (as written and decoded), and the
+   * query values long enough to be a key (`?key=…`, `?token=…`); a short value such as `format=text`
+   * is no credential, and redacting it would mangle ordinary words of the logs.
+   */
+  addUrlCredentials(url: URL): void {
+    if (url.username !== '' || url.password !== '') this.addUserinfo(url.password === '' ? url.username : `${url.username}:${url.password}`);
+    for (const value of url.searchParams.values()) {
+      if (value.length >= SHORT_SECRET) this.addSecret(value);
+    }
+  }
+
   /** The text with every registered secret, longest first, and every URL userinfo replaced. */
   redact(text: string): string {
     if (typeof text !== 'string') text = String(text);
@@ -93,15 +107,8 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-const AUTHORIZATION_SCHEME = /^(?:bearer|basic|token|apikey|api-key)\s+(\S.*)$/i;
+// Any scheme, not only the usual ones (Bearer, Basic, Token…): a feed may ask for its own.
+const AUTHORIZATION_SCHEME = /^[!#$%&'*+.^_`|~0-9a-z-]+\s+(\S.*)$/i;
 const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9a-z-]+:\s*(\S.*)$/i;
 
 /** The pieces of a composite secret that are secrets on their own (empty for a plain one). */

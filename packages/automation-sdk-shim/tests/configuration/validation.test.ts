@@ -82,8 +82,8 @@ describe('validateConfigurations', () => {
     });
     expect(check.problems).toEqual([
       'In the module configuration, api_url is "example.org/api"; expected a URL starting with "http://" or "https://".',
-      'In the module configuration, api_key is set to a value of 0 characters (a secret, not shown); expected a non-empty text.',
-      'In the module configuration, http_proxy is "socks5://***@proxy.example.org"; expected a text starting with "http://" or "https://".',
+      'In the module configuration, api_key is empty; expected a non-empty text.',
+      'In the module configuration, http_proxy is "socks5://[REDACTED]@proxy.example.org"; expected a text starting with "http://" or "https://".',
       'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
     ]);
     expect(check.problems.join(' ')).not.toContain('s3cret');
@@ -112,6 +112,20 @@ describe('validateConfigurations', () => {
     expect(result.problems[0]).toMatch(/^In the trigger configuration, ioc_collection_uuid is "ioc-collection--x"/);
     expect(result.problems[1]).toMatch(/^In the trigger configuration, sleep_time is 10/);
     expect(result.problems[2]).toBe('In the module configuration, misp_url is missing.');
+  });
+
+  it('keeps one sentence per field: a trigger rule naming a field the schema faults too stands alone', () => {
+    const result = checkConfigurations({
+      moduleConfiguration: { api_url: 'https://example.org', api_key: '' },
+      moduleSchema,
+      triggerConfiguration: { collection_uuid: 'collection--0123abcd', interval_seconds: 0 },
+      triggerSchema,
+      crossCheck: (account) => (account.api_key === '' ? ['In the module configuration, api_key is empty; it is required to call the API.'] : []),
+    });
+    expect(result.problems).toEqual([
+      'In the trigger configuration, interval_seconds is 0; expected a whole number of at least 1, for example 1.',
+      'In the module configuration, api_key is empty; it is required to call the API.',
+    ]);
   });
 });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { processSecrets as fromIndex } from '../../src/index.js';
+import { processSecrets } from '../../src/logging/process-secrets.js';
 import { REDACTED, SecretRedactor } from '../../src/logging/secret-redactor.js';
 
 describe('SecretRedactor', () => {
@@ -129,5 +131,26 @@ describe('SecretRedactor', () => {
       `the token ${REDACTED} was sent; ${REDACTED} too; xabc12y and the letter ${REDACTED} in text`,
     );
   });
+
+  it('registers the credentials a URL carries: user, password (as written and decoded) and key-long query values', () => {
+    const redactor = new SecretRedactor();
+    redactor.addUrlCredentials(new URL('https://feed-user:p%40ss-w0rd@feeds.example.org/list/?format=text&key=url-s3cr3t-token'));
+    const text = redactor.redact('p@ss-w0rd, p%40ss-w0rd, url-s3cr3t-token, feed-user:p%40ss-w0rd, a free-text feed');
+    expect(text).toBe(`${REDACTED}, ${REDACTED}, ${REDACTED}, ${REDACTED}, a free-text feed`);
+  });
+
+  it('registers the credential of any authorization scheme alone, not only the usual ones', () => {
+    const redactor = new SecretRedactor();
+    redactor.addSecret('FeedKey 9f8e7d6c5b4a');
+    expect(redactor.redact('key 9f8e7d6c5b4a refused')).toBe(`key ${REDACTED} refused`);
+  });
 });
 
+describe('processSecrets', () => {
+  it('is one registry per process, whichever way it is imported', () => {
+    expect(fromIndex).toBe(processSecrets);
+    expect(processSecrets).toBe((globalThis as Record<symbol, unknown>)[Symbol.for('@sekoia/automation-sdk-shim:process-secrets')]);
+    processSecrets.addSecret('process-wide-secret-3c2b');
+    expect(fromIndex.redact('process-wide-secret-3c2b')).toBe(REDACTED);
+  });
+});
