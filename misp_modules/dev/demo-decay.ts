@@ -151,6 +151,8 @@ export function decayRequest(filters: Record<string, unknown>, decay: DemoDecay,
 
 /** MISP's `decay_score` for one row: one entry per model that applies. */
 export function decayScoreOf(row: MispAttributeRow, request: DecayRequest): Record<string, unknown>[] {
+  // Rows that hold MISP's scores already (synthetic data sets) are served with them.
+  if (row.decay_score !== undefined) return row.decay_score;
   const models = request.named ?? request.enabled.filter((model) => model.attributeTypes.includes(row.type));
   const origin = decayOrigin({ timestamp: Number(row.timestamp), lastSeen: lastSeenSeconds(row.last_seen), lastSighting: request.lastSighting.get(row.uuid) });
   return models.map((model) => {

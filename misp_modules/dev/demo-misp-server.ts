@@ -340,9 +340,9 @@ function selectPage(source: DemoAttribute[] | AttributeSource, query: Query, cur
 
 /**
  * Rows whose JSON the source holds ready are copied as bytes; the others are serialised here.
- * `extra`, when given, is JSON members (`"name":value`) written at the end of each row.
+ * `extra`, when given, is JSON members (`"name":value`) written at the end of a row (none: undefined).
  */
-async function streamRows(exchange: Exchange, rows: DemoAttribute[], extra?: (attribute: DemoAttribute) => string): Promise<void> {
+async function streamRows(exchange: Exchange, rows: DemoAttribute[], extra?: (attribute: DemoAttribute) => string | undefined): Promise<void> {
   let buffer = '{"response": {"Attribute": [';
   let rendered: Buffer[] = [];
   let renderedBytes = 0;
@@ -362,10 +362,11 @@ async function streamRows(exchange: Exchange, rows: DemoAttribute[], extra?: (at
         renderedBytes += 1;
       } else buffer += ',';
     }
-    if (extra !== undefined) {
+    const members = extra?.(attribute);
+    if (members !== undefined) {
       flushRendered();
       const json = 'json' in attribute ? attribute.json.toString('utf8') : JSON.stringify(attribute.row);
-      buffer += `${json.slice(0, json.lastIndexOf('}'))},${extra(attribute)}}`;
+      buffer += `${json.slice(0, json.lastIndexOf('}'))},${members}}`;
     } else if ('json' in attribute) {
       rendered.push(attribute.json);
       renderedBytes += attribute.json.length;
@@ -481,7 +482,7 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     if (isAtLeast(version, RESULT_COUNT_PLUS_ONE_SINCE)) headers['X-Result-Count'] = String(rows.length + (full ? 1 : 0));
     if (skipped > 0 && isAtLeast(version, SKIPPED_COUNT_SINCE)) headers['X-Skipped-Elements-Count'] = String(skipped);
     exchange.begin(200, headers);
-    await streamRows(exchange, rows, scores === undefined ? undefined : (attribute) => `"decay_score":${JSON.stringify(scores.get(attribute))}`);
+    await streamRows(exchange, rows, scores === undefined ? undefined : (attribute) => (attribute.row.decay_score === undefined ? `"decay_score":${JSON.stringify(scores.get(attribute))}` : undefined));
   };
 
   const base = await startLoopbackServer(handle, options.port ?? 0);
