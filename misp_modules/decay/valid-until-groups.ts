@@ -7,8 +7,10 @@
  * collection:
  * - while the cycle's distinct (format, M) fit the budget of open groups, the key is M itself;
  * - beyond, keys are coarsened to the floor of M on a ladder of grids (1 min, 15 min, 1 h, 4 h,
- *   1 day), one step at a time, the open groups merged onto the coarser grid, until they fit; on
- *   the coarsest grid a group that does not fit makes the fullest open group go out early.
+ *   1 day), one step at a time, the open groups merged onto the coarser grid, until they fit;
+ * - on the coarsest grid, a value whose key has no open group joins the latest open group of its
+ *   format that is still no later than M; only when there is none does the fullest open group go
+ *   out before its time, to make room.
  * A value pushed before its moment is early: the batch says so (its `moments`), and
  * `refreshValidUntil` says when and with what it is pushed again, exactly M once M is near.
  *
@@ -91,11 +93,15 @@ export class ValidUntilGroups {
     let ready: ValidUntilBatch[] | undefined;
     if (group === undefined) {
       if (this.open >= this.maxOpenGroups) {
-        ready = this.makeRoom();
+        ready = this.makeRoom(format, moment);
         // Regrouping replaced the format's groups and may have coarsened the grid.
         byKey = this.groups.get(format) as Map<number, Group>;
         key = floorTo(moment, this.grid);
         group = byKey.get(key);
+        if (group === undefined && this.open >= this.maxOpenGroups) {
+          key = latestKeyUpTo(byKey, moment) as number;
+          group = byKey.get(key);
+        }
       }
       if (group === undefined) {
         group = { values: [], moments: [] };
@@ -124,16 +130,18 @@ export class ValidUntilGroups {
   }
 
   /**
-   * Frees one slot of the budget: coarsens the grid while that merges groups, and on the coarsest
-   * grid sends the fullest group early. Returns the batches that went out.
+   * Makes a place for a value of `format` alive through `moment`: coarsens the grid while the
+   * budget is full; on the coarsest grid, when the format has no open group early enough to take
+   * the value, sends the fullest group before its time. Returns the batches that went out.
    */
-  private makeRoom(): ValidUntilBatch[] {
+  private makeRoom(format: string, moment: number): ValidUntilBatch[] {
     const ready: ValidUntilBatch[] = [];
     while (this.open >= this.maxOpenGroups && this.level < VALID_UNTIL_GRIDS.length) {
       this.level += 1;
       ready.push(...this.regroup());
     }
-    if (this.open >= this.maxOpenGroups) {
+    const byKey = this.groups.get(format) as Map<number, Group>;
+    if (this.open >= this.maxOpenGroups && !byKey.has(floorTo(moment, this.grid)) && latestKeyUpTo(byKey, moment) === undefined) {
       const fullest = this.fullest();
       if (fullest !== undefined) {
         const [format, key, group] = fullest;
@@ -205,6 +213,13 @@ export class ValidUntilGroups {
   private remove(format: string, key: number): void {
     if (this.groups.get(format)?.delete(key) === true) this.open -= 1;
   }
+}
+
+/** The latest key of these groups that is no later than `moment`. */
+function latestKeyUpTo(byKey: ReadonlyMap<number, Group>, moment: number): number | undefined {
+  let latest: number | undefined;
+  for (const key of byKey.keys()) if (key <= moment && (latest === undefined || key > latest)) latest = key;
+  return latest;
 }
 
 function floorTo(moment: number, grid: number): number {

@@ -128,18 +128,39 @@ describe('ValidUntilGroups', () => {
     expect(early).toBeGreaterThan(count * 0.99);
   });
 
-  it('sends the fullest group early when even the day grid does not fit the budget', () => {
+  it('on the day grid, puts a value without a group in the latest group no later than its moment, and sends the fullest early only when none is', () => {
     const groups = new ValidUntilGroups({ batchSize: 100, maxOpenGroups: 2 });
     const batches = cycle(groups, [
       { format: 'f', value: 'a', moment: NOW },
       { format: 'f', value: 'b', moment: NOW + 1 },
       { format: 'f', value: 'c', moment: NOW + 2 * DAY },
       { format: 'f', value: 'd', moment: NOW + 4 * DAY },
+      { format: 'f', value: 'e', moment: NOW - 3 * DAY },
+    ]);
+    const day = (moment: number) => Math.floor(moment / DAY) * DAY;
+    expect(batches.map((batch) => [batch.validUntil, batch.values])).toEqual([
+      [day(NOW), ['a', 'b']],
+      [day(NOW + 2 * DAY), ['c', 'd']],
+      [day(NOW - 3 * DAY), ['e']],
     ]);
     expect(groups.grid).toBe(1);
-    expect(batches.map((batch) => batch.values)).toEqual([['a', 'b'], ['c'], ['d']]);
-    const pushed = pushedWith(batches);
-    expect(pushed.get('f a')).toBe(Math.floor(NOW / DAY) * DAY);
+  });
+
+  it('keeps the requests near the full batches when even the day grid does not fit the budget', () => {
+    const random = mulberry32(11);
+    const batchSize = 1_000;
+    const maxOpenGroups = 64;
+    const formats = ['ipv4-addr.value', 'ipv6-addr.value', 'domain-name.value', 'url.value', 'file.hashes', 'email-addr.value'];
+    const groups = new ValidUntilGroups({ batchSize, maxOpenGroups });
+    const batches: ValidUntilBatch[] = [];
+    const count = 100_000;
+    for (let index = 0; index < count; index++) {
+      batches.push(...groups.add(formats[index % formats.length] as string, `value-${index}`, NOW + Math.floor(random() * 30 * DAY)));
+    }
+    batches.push(...groups.drain());
+    expect(batches.reduce((sum, batch) => sum + batch.values.length, 0)).toBe(count);
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(count / batchSize) + 2 * maxOpenGroups);
+    for (const batch of batches) expect(batch.moments.every((moment) => moment >= batch.validUntil)).toBe(true);
   });
 
   it('refuses a batch size or a budget that is not a whole number above 0', () => {
