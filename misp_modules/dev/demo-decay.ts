@@ -13,7 +13,7 @@
 import { applyOverrides, parseDecayingModels, parseModelOverrides, withThresholdOverride, type DecayingModel, type ModelOverrides } from '../decay/decaying-model.js';
 import { decayOrigin, lastSeenSeconds } from '../decay/indicator-lifetime.js';
 import { isDecayedScore, polynomialScore } from '../decay/polynomial.js';
-import { FALSE_POSITIVE, SIGHTING, type SightingType } from '../decay/sightings.js';
+import { EXPIRATION, FALSE_POSITIVE, SIGHTING, type SightingType } from '../decay/sightings.js';
 import type { DemoAttribute, MispAttributeRow } from './misp-events.js';
 
 const DAY = 86_400;
@@ -177,11 +177,17 @@ type ReadTime = (name: string, value: unknown, now: number) => number;
 export function sightingsAnswer(filters: Record<string, unknown>, decay: DemoDecay, attributes: (uuid: string) => MispAttributeRow | undefined, now: number, readTime: ReadTime): Record<string, unknown> {
   const context = filters['context'] ?? 'attribute';
   if (context !== 'attribute') throw new DecayFilterError(`Filter context: ${JSON.stringify(context)} is not "attribute", the only context the demo MISP answers.`);
-  const uuids = filters['uuid'] === undefined || filters['uuid'] === null ? undefined : new Set((Array.isArray(filters['uuid']) ? filters['uuid'] : [filters['uuid']]).map(String));
-  const hasWindow = [filters['from'], filters['to'], filters['last']].some((value) => value !== undefined && value !== null && value !== '');
-  const from = filters['last'] !== undefined && filters['last'] !== null && filters['last'] !== '' ? readTime('last', filters['last'], now) : hasWindow && filters['from'] !== undefined ? readTime('from', filters['from'], now) : hasWindow ? 0 : now - 30 * DAY;
-  const to = filters['to'] === undefined || filters['to'] === null || filters['to'] === '' ? Number.POSITIVE_INFINITY : readTime('to', filters['to'], now);
-  const type = filters['type'] === undefined || filters['type'] === null || filters['type'] === '' ? undefined : Number(filters['type']);
+  const given = (name: string): boolean => filters[name] !== undefined && filters[name] !== null && filters[name] !== '';
+  const uuids = given('uuid') ? new Set((Array.isArray(filters['uuid']) ? filters['uuid'] : [filters['uuid']]).map(String)) : undefined;
+  let from = now - 30 * DAY;
+  if (given('last')) from = readTime('last', filters['last'], now);
+  else if (given('from')) from = readTime('from', filters['from'], now);
+  else if (given('to')) from = 0;
+  const to = given('to') ? readTime('to', filters['to'], now) : Number.POSITIVE_INFINITY;
+  const type = given('type') ? Number(filters['type']) : undefined;
+  if (type !== undefined && type !== SIGHTING && type !== FALSE_POSITIVE && type !== EXPIRATION) {
+    throw new DecayFilterError(`Filter type: ${JSON.stringify(filters['type'])} is not 0 (sighting), 1 (false positive) or 2 (expiration).`);
+  }
   const includeUuid = on(filters['includeUuid']);
   const response: Record<string, unknown>[] = [];
   decay.sightings.forEach((sighting, index) => {

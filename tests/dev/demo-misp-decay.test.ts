@@ -199,6 +199,8 @@ describe('demo MISP: sightings/restSearch', () => {
     });
     expect((await call(`${server!.url}/sightings/restSearch`, { method: 'GET', headers: { Authorization: KEY } })).status).toBe(400);
     expect((await call(`${server!.url}/sightings/restSearch`, { body: { last: 'yesterday' }, headers: { Authorization: KEY } })).status).toBe(400);
+    const badType = await call(`${server!.url}/sightings/restSearch`, { body: { type: 7 }, headers: { Authorization: KEY } });
+    expect([badType.status, badType.text]).toEqual([400, expect.stringContaining('is not 0 (sighting), 1 (false positive) or 2 (expiration)')]);
   });
 });
 
