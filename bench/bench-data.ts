@@ -205,6 +205,9 @@ class PreparedRow implements MispAttributeRow {
   get Tag(): MispAttributeRow['Tag'] {
     return this.row.Tag;
   }
+  get decay_score(): MispAttributeRow['decay_score'] {
+    return this.row.decay_score;
+  }
 }
 
 export interface SteadyStateEdit {

@@ -1,8 +1,11 @@
-/** The command line of `npm run bench`: sizes, the push pace's scenarios, --help. */
+/** The command line of `npm run bench`: sizes, the push pace's scenarios, the decay case, --help. */
 
 export const DEFAULT_SIZES = [10_000, 100_000, 1_000_000] as const;
 
-export const BENCH_USAGE = `Usage: npm run bench [-- [N ...] [--rate-limit R[,R...]] [--slowing] [--help]]
+/** IDS attributes of the decay case, with and without decay scores. */
+export const DECAY_SIZE = 100_000;
+
+export const BENCH_USAGE = `Usage: npm run bench [-- [N ...] [--rate-limit R[,R...]] [--slowing] [--decay] [--help]]
 
 Runs the built trigger end to end at the defaults (no argument tuned, the image's NODE_OPTIONS)
 against loopback MISP, IOC collection and runtime servers, and checks the targets.
@@ -12,10 +15,13 @@ against loopback MISP, IOC collection and runtime servers, and checks the target
   --rate-limit R,...   a collection that accepts R requests a second and answers 429 with
                        Retry-After beyond (e.g. --rate-limit 5,50); about 75 s each.
   --slowing            a collection whose answers slow from 10 ms to 2 s.
+  --decay              100,000 IDS attributes with MISP's decay scores side by side with the
+                       same without: fetch, parse and valid_until grouping; time and peak RSS
+                       of each (bench-results/decay.json).
   -h, --help           this text; runs nothing.
 
-With --rate-limit or --slowing, only those scenarios run (and the sizes given, if any); their
-results go to bench-results/pace.json. Exit code 1 when a target is missed.`;
+With --rate-limit, --slowing or --decay, only those scenarios run (and the sizes given, if any);
+the pace's results go to bench-results/pace.json. Exit code 1 when a target is missed.`;
 
 /** A command line the benchmark cannot run. */
 export class BenchUsageError extends Error {
@@ -32,14 +38,16 @@ export interface BenchOptions {
   defaultSizes: readonly number[];
   rateLimits: number[];
   slowing: boolean;
+  decay: boolean;
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { help: false, sizes: undefined, defaultSizes: DEFAULT_SIZES, rateLimits: [], slowing: false };
+  const options: BenchOptions = { help: false, sizes: undefined, defaultSizes: DEFAULT_SIZES, rateLimits: [], slowing: false, decay: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--help' || arg === '-h') options.help = true;
     else if (arg === '--slowing') options.slowing = true;
+    else if (arg === '--decay') options.decay = true;
     else if (arg === '--rate-limit' || arg.startsWith('--rate-limit=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
       if (value === undefined) throw new BenchUsageError('--rate-limit needs a number of requests per second, e.g. --rate-limit 5.');

@@ -1,5 +1,6 @@
 /** The benchmark's outputs: a table for the terminal, the figures as JSON, a chart as SVG. */
 import type { BenchCaseResult, CycleFigures } from './bench-case.js';
+import type { DecaySideBySide } from './decay-side-by-side.js';
 import type { StateSaveFigures } from './state-save.js';
 
 /** The issue's targets. */
@@ -77,6 +78,24 @@ function row(figures: CycleFigures): string[] {
 export function formatTable(results: readonly BenchCaseResult[]): string {
   const header = ['N (IDS attributes)', 'wall s', 'attributes/s', 'peak RSS MB', 'MISP req', 'MISP MB', 'Sekoia req', 'IOCs delivered / expected'];
   const rows = results.flatMap((result) => [row(result.first), ...(result.steady ? [row(result.steady)] : [])]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The decay case: the same N with and without decay scores, one row each. */
+export function formatDecayTable(result: DecaySideBySide): string {
+  const header = ['N (IDS attributes)', 'wall s', 'peak RSS MB', 'values', 'lapsing', 'decayed', 'grouped requests', 'pushed early'];
+  const rows = [result.plain, result.scored].map((figures) => [
+    `${n(result.idsAttributes)} ${figures.variant === 'plain' ? 'without scores' : 'with decay scores'}`,
+    figures.seconds.toFixed(2),
+    (figures.peakRssBytes / MB).toFixed(0),
+    n(figures.values),
+    figures.variant === 'plain' ? '-' : n(figures.lapsing),
+    figures.variant === 'plain' ? '-' : n(figures.decayed),
+    figures.variant === 'plain' ? '-' : n(figures.requests),
+    figures.variant === 'plain' ? '-' : n(figures.early),
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');

@@ -3,8 +3,9 @@
  * the image's NODE_OPTIONS), for each N (default 10,000, 100,000 and 1,000,000 IDS attributes) and
  * its steady-state cycle, and the delivered memory's save at a million entries; prints a table and
  * the targets, writes bench-results/bench.json and bench-results/bench.svg. With --rate-limit or
- * --slowing, the push pace's scenarios instead (bench-results/pace.json). Exits 1 when a target is
- * missed, 2 on a usage error. The module is built first, once the options are read.
+ * --slowing, the push pace's scenarios instead (bench-results/pace.json); with --decay, 100,000
+ * attributes with and without decay scores side by side (bench-results/decay.json). Exits 1 when a
+ * target is missed, 2 on a usage error. The module is built first, once the options are read.
  *
  * For a closer look: BENCH_TRIGGER_NODE_ARGS passes node flags to the trigger (e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/prof"), BENCH_KEEP_OUTPUT=<prefix> keeps each trigger's output in files,
@@ -16,9 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { moduleRoot } from '../misp_modules/configuration/module-root.js';
 import { runBenchCase, type BenchCaseResult } from './bench-case.js';
-import { parseBenchOptions, BENCH_USAGE, BenchUsageError } from './bench-options.js';
+import { parseBenchOptions, BENCH_USAGE, BenchUsageError, DECAY_SIZE } from './bench-options.js';
+import { runDecaySideBySide } from './decay-side-by-side.js';
 import { checkRateLimited, checkSlowing, runRateLimited, runSlowing } from './pace-scenarios.js';
-import { checkTargets, formatTable, formatTargets, renderChart, type TargetCheck } from './report.js';
+import { checkTargets, formatDecayTable, formatTable, formatTargets, renderChart, type TargetCheck } from './report.js';
 import { measureStateSave } from './state-save.js';
 
 function machine(): Record<string, unknown> {
@@ -78,6 +80,14 @@ async function paceScenarios(limits: readonly number[], slowing: boolean): Promi
   return checks;
 }
 
+async function decayCase(): Promise<void> {
+  process.stdout.write(`${DECAY_SIZE.toLocaleString('en-US')} IDS attributes without and with decay scores (fetch, parse, valid_until grouping)… `);
+  const result = await runDecaySideBySide(DECAY_SIZE);
+  console.log(`${result.plain.seconds.toFixed(2)} s and ${result.scored.seconds.toFixed(2)} s\n\n${formatDecayTable(result)}\n`);
+  writeFileSync(path.join(resultsDirectory(), 'decay.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), result }, null, 2)}\n`);
+  console.log(`Written: ${path.join('bench-results', 'decay.json')}\n`);
+}
+
 async function main(): Promise<void> {
   let options;
   try {
@@ -101,8 +111,10 @@ async function main(): Promise<void> {
     return;
   }
   const checks: TargetCheck[] = [];
-  if (options.sizes !== undefined || (options.rateLimits.length === 0 && !options.slowing)) checks.push(...(await headline(options.sizes ?? options.defaultSizes)));
+  const scenarios = options.rateLimits.length > 0 || options.slowing || options.decay;
+  if (options.sizes !== undefined || !scenarios) checks.push(...(await headline(options.sizes ?? options.defaultSizes)));
   if (options.rateLimits.length > 0 || options.slowing) checks.push(...(await paceScenarios(options.rateLimits, options.slowing)));
+  if (options.decay) await decayCase();
   console.log(formatTargets(checks));
   if (checks.some((check) => !check.met)) process.exitCode = 1;
 }

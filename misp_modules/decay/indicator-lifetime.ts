@@ -21,19 +21,12 @@
  * whose `last_seen` is still ahead is decayed for MISP until that day. An analyst who set a future
  * last_seen expects the indicator to hold until then: here it lives from that origin on like any other.
  */
-import { decimal, flag, isObject, text } from '../misp/loose-fields.js';
-import { describeJson } from '../misp/restsearch-answer.js';
+import { readDecayScore, type DecayScoreEntry } from '../misp/decay-fields.js';
 import { applyOverrides, isPolynomial, type DecayingModel, type ModelOverrides } from './decaying-model.js';
 import { DecayScoreMalformedError } from './errors/decay-score-malformed-error.js';
 import { lastAliveSecond } from './polynomial.js';
 
-export interface DecayScoreEntry {
-  score: number;
-  baseScore: number;
-  decayed: boolean;
-  modelId: string;
-  modelName: string;
-}
+export { lastSeenSeconds, type DecayScoreEntry } from '../misp/decay-fields.js';
 
 /** When an attribute's decay starts, from its fields (epoch seconds). */
 export interface AttributeClock {
@@ -58,36 +51,14 @@ export type Lifetime =
   | { kind: 'misp-verdict'; score: number }
   | { kind: 'withdrawn' };
 
-/** Reads the `decay_score` of one restSearch attribute; none (no model applies) is an empty list. */
-export function parseDecayScore(attributeUuid: string, raw: unknown): DecayScoreEntry[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new DecayScoreMalformedError(attributeUuid, `it is ${describeJson(raw)}`);
-  return raw.map((entry, index) => {
-    const at = `entry ${index + 1}`;
-    if (!isObject(entry)) throw new DecayScoreMalformedError(attributeUuid, `${at} is ${describeJson(entry)}`);
-    const score = decimal(entry['score']);
-    const baseScore = decimal(entry['base_score']);
-    const decayed = flag(entry['decayed']);
-    const model = isObject(entry['DecayingModel']) ? entry['DecayingModel'] : undefined;
-    const modelId = text(model?.['id']);
-    if (score === undefined) throw new DecayScoreMalformedError(attributeUuid, `${at} has a score that is ${describeJson(entry['score'])}`);
-    if (baseScore === undefined) throw new DecayScoreMalformedError(attributeUuid, `${at} has a base_score that is ${describeJson(entry['base_score'])}`);
-    if (decayed === undefined) throw new DecayScoreMalformedError(attributeUuid, `${at} has a decayed flag that is ${describeJson(entry['decayed'])}`);
-    if (modelId === undefined) throw new DecayScoreMalformedError(attributeUuid, `${at} names no DecayingModel id`);
-    return { score, baseScore, decayed, modelId, modelName: text(model?.['name']) ?? modelId };
-  });
-}
-
 /**
- * An attribute's `last_seen` in epoch seconds. MISP writes it in ISO 8601 with microseconds and an
- * offset (`2024-05-02T08:00:00.000000+00:00`), or null; a time without an offset is read as UTC.
+ * Reads the `decay_score` of one restSearch attribute; none (no model applies) is an empty list.
+ * Throws a DecayScoreMalformedError naming the attribute when it is not MISP's list of entries.
  */
-export function lastSeenSeconds(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const value = raw.trim();
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  const millis = Date.parse(zoned.replace(' ', 'T'));
-  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000);
+export function parseDecayScore(attributeUuid: string, raw: unknown): DecayScoreEntry[] {
+  const read = readDecayScore(raw);
+  if (!Array.isArray(read)) throw new DecayScoreMalformedError(attributeUuid, read.problem);
+  return read;
 }
 
 /** The moment MISP's decay of this attribute starts (epoch seconds). */

@@ -3,9 +3,12 @@
  * older one, see `version`), `GET /servers/getVersion`, and its warninglists (`/warninglists/index`,
  * `/warninglists/view/<id>`, see demo-warninglists.ts):
  * MISP's error bodies, filters, 1-based paging, `order`, streamed JSON, the result headers, and
- * warninglist post-filtering that shortens pages after they are cut.
+ * warninglist post-filtering that shortens pages after they are cut. Its decaying models and
+ * sightings (`decayingModel/index`, `sightings/restSearch`, restSearch's `includeDecayScore`) are
+ * those of demo-decay.ts.
  */
 import { isAtLeast, parseMispVersion, SKIPPED_COUNT_SINCE } from '../misp/misp-version.js';
+import { DecayFilterError, decayRequest, decayScoreOf, DemoDecay, isExcluded, sightingsAnswer, type DecayRequest } from './demo-decay.js';
 import { warninglistIndexAnswer, warninglistRowFilter, warninglistViewAnswer, type DemoWarninglist } from './demo-warninglists.js';
 import { deleteAttribute, type DemoAttribute, type MispAttributeRow } from './misp-events.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
@@ -55,6 +58,8 @@ export interface DemoMispServerOptions {
    * by warninglists carry no X-Skipped-Elements-Count; before 2.4.195, no X-Result-Count.
    */
   version?: string;
+  /** Decaying models and sightings: demo-decay.ts's models and no sighting unless given. */
+  decay?: DemoDecay;
 }
 
 export interface DemoMispServer extends LoopbackServer {
@@ -64,6 +69,8 @@ export interface DemoMispServer extends LoopbackServer {
   warninglists: DemoWarninglist[];
   sanitiseOnDelete: boolean;
   version: string;
+  /** The decaying models and the sightings served; add sightings while the server runs. */
+  decay: DemoDecay;
   /** Soft-deletes one of the rows served at `at` (epoch seconds), sanitising it when the instance does. */
   deleteAttribute(attribute: DemoAttribute, at: number): void;
 }
@@ -76,6 +83,8 @@ const GET_WITHOUT_FILTERS =
   'Restsearch queries using GET and no parameters are not allowed. If you have passed parameters via a JSON body, make sure you use POST requests.';
 const RESTSEARCH_PATH = '/attributes/restSearch';
 const VERSION_PATH = '/servers/getVersion';
+const DECAYING_MODELS_PATH = '/decayingModel/index';
+const SIGHTINGS_PATH = '/sightings/restSearch';
 const DEFAULT_VERSION = '2.4.196';
 /** X-Result-Count as the page's own count plus one when full: 2.4.195 on. */
 const RESULT_COUNT_PLUS_ONE_SINCE = [2, 4, 195];
@@ -329,8 +338,11 @@ function selectPage(source: DemoAttribute[] | AttributeSource, query: Query, cur
   return limit === undefined ? matched : matched.slice(offset, offset + limit);
 }
 
-/** Rows whose JSON the source holds ready are copied as bytes; the others are serialised here. */
-async function streamRows(exchange: Exchange, rows: DemoAttribute[]): Promise<void> {
+/**
+ * Rows whose JSON the source holds ready are copied as bytes; the others are serialised here.
+ * `extra`, when given, is JSON members (`"name":value`) written at the end of a row (none: undefined).
+ */
+async function streamRows(exchange: Exchange, rows: DemoAttribute[], extra?: (attribute: DemoAttribute) => string | undefined): Promise<void> {
   let buffer = '{"response": {"Attribute": [';
   let rendered: Buffer[] = [];
   let renderedBytes = 0;
@@ -350,7 +362,12 @@ async function streamRows(exchange: Exchange, rows: DemoAttribute[]): Promise<vo
         renderedBytes += 1;
       } else buffer += ',';
     }
-    if ('json' in attribute) {
+    const members = extra?.(attribute);
+    if (members !== undefined) {
+      flushRendered();
+      const json = 'json' in attribute ? attribute.json.toString('utf8') : JSON.stringify(attribute.row);
+      buffer += `${json.slice(0, json.lastIndexOf('}'))},${members}}`;
+    } else if ('json' in attribute) {
       rendered.push(attribute.json);
       renderedBytes += attribute.json.length;
     } else {
@@ -393,6 +410,10 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
       else mispError(exchange, 404, view === null ? 'Warninglist not found.' : 'Not Found');
       return;
     }
+    if (record.path === DECAYING_MODELS_PATH || record.path === SIGHTINGS_PATH) {
+      answerDecay(exchange, live, options.apiKey, Math.floor(clock.now() / 1000));
+      return;
+    }
     if (!record.path.startsWith('/attributes/')) {
       mispError(exchange, 404, 'Not Found');
       return;
@@ -425,11 +446,13 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     }
 
     let query: Query;
+    let decay: DecayRequest | undefined;
     try {
       query = compileQuery(filters, Math.floor(clock.now() / 1000));
+      decay = decayRequest(filters, live.decay, Math.floor(clock.now() / 1000));
     } catch (error) {
-      if (!(error instanceof RestSearchFilterError)) throw error;
-      mispError(exchange, error.status, error.message);
+      if (!(error instanceof RestSearchFilterError) && !(error instanceof DecayFilterError)) throw error;
+      mispError(exchange, error instanceof RestSearchFilterError ? error.status : 400, error.message);
       return;
     }
 
@@ -443,7 +466,9 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     const window = selectPage(source, query, JSON.stringify(rest), sourceCursors);
     const warninglist: WarninglistSimulation | undefined = live.warninglist ?? (live.warninglists.length > 0 ? warninglistRowFilter(live.warninglists) : undefined);
     const applyWarninglist = warninglist !== undefined && (warninglist.always === true || query.enforceWarninglist);
-    const rows = applyWarninglist ? window.filter((attribute) => !warninglist.matches(attribute.row)) : window;
+    const listed = applyWarninglist ? window.filter((attribute) => !warninglist.matches(attribute.row)) : window;
+    const scores = decay === undefined ? undefined : scoreRows(listed, decay);
+    const rows = scores === undefined ? listed : listed.filter((attribute) => scores.has(attribute));
     const skipped = window.length - rows.length;
 
     // MISP 2.4.195+: the page's own count, plus one when a limited page was full (or empty).
@@ -457,7 +482,7 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     if (isAtLeast(version, RESULT_COUNT_PLUS_ONE_SINCE)) headers['X-Result-Count'] = String(rows.length + (full ? 1 : 0));
     if (skipped > 0 && isAtLeast(version, SKIPPED_COUNT_SINCE)) headers['X-Skipped-Elements-Count'] = String(skipped);
     exchange.begin(200, headers);
-    await streamRows(exchange, rows);
+    await streamRows(exchange, rows, scores === undefined ? undefined : (attribute) => (attribute.row.decay_score === undefined ? `"decay_score":${JSON.stringify(scores.get(attribute))}` : undefined));
   };
 
   const base = await startLoopbackServer(handle, options.port ?? 0);
@@ -467,9 +492,61 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     warninglists: options.warninglists ?? [],
     sanitiseOnDelete: options.sanitiseOnDelete ?? false,
     version: options.version ?? DEFAULT_VERSION,
+    decay: options.decay ?? new DemoDecay(),
     deleteAttribute(attribute: DemoAttribute, at: number): void {
       deleteAttribute(attribute, at, { sanitise: (server as DemoMispServer).sanitiseOnDelete });
     },
   });
   return server;
+}
+
+/**
+ * The decay scores of a page's rows, MISP's `excludeDecayed` applied after the page was cut (as
+ * warninglists are): the rows kept, each with its `decay_score`.
+ */
+function scoreRows(rows: readonly DemoAttribute[], request: DecayRequest): Map<DemoAttribute, Record<string, unknown>[]> {
+  const scored = new Map<DemoAttribute, Record<string, unknown>[]>();
+  for (const attribute of rows) {
+    const scores = decayScoreOf(attribute.row, request);
+    if (!(request.excludeDecayed && isExcluded(scores))) scored.set(attribute, scores);
+  }
+  return scored;
+}
+
+/** `decayingModel/index` (GET or POST) and `sightings/restSearch` (POST), behind the same key as the rest. */
+function answerDecay(exchange: Exchange, server: DemoMispServer, apiKey: string, now: number): void {
+  const { record } = exchange;
+  if (record.headers.authorization !== apiKey) {
+    mispError(exchange, 403, AUTH_FAILED);
+    return;
+  }
+  if (record.path === DECAYING_MODELS_PATH) {
+    if (record.method !== 'GET' && record.method !== 'POST') mispError(exchange, 405, 'Method Not Allowed');
+    else exchange.send(200, server.decay.models);
+    return;
+  }
+  if (record.method !== 'POST') {
+    mispError(exchange, record.method === 'GET' ? 400 : 405, record.method === 'GET' ? GET_WITHOUT_FILTERS : 'Method Not Allowed');
+    return;
+  }
+  const body = record.rawBody.trim() === '' ? {} : record.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    mispError(exchange, 405, INVALID_JSON);
+    return;
+  }
+  const wrapped = (body as Record<string, unknown>).request;
+  const filters = typeof wrapped === 'object' && wrapped !== null ? (wrapped as Record<string, unknown>) : (body as Record<string, unknown>);
+  // One pass over the rows for the sighted attributes' event and value, however large the source.
+  const sighted = new Set(server.decay.sightings.map((sighting) => sighting.attributeUuid));
+  const rows = new Map<string, MispAttributeRow>();
+  for (let index = 0; index < server.attributes.length && rows.size < sighted.size; index++) {
+    const attribute = Array.isArray(server.attributes) ? server.attributes[index] : server.attributes.at(index);
+    if (attribute !== undefined && sighted.has(attribute.row.uuid)) rows.set(attribute.row.uuid, attribute.row);
+  }
+  try {
+    exchange.send(200, sightingsAnswer(filters, server.decay, (uuid) => rows.get(uuid), now, resolveTime));
+  } catch (error) {
+    if (!(error instanceof RestSearchFilterError) && !(error instanceof DecayFilterError)) throw error;
+    mispError(exchange, 400, error.message);
+  }
 }

@@ -46,6 +46,8 @@ export interface MispAttributeRow {
   Object?: { id: string; distribution: string; sharing_group_id: string };
   /** Only when the attribute has tags. */
   Tag?: MispTag[];
+  /** MISP's decay scores, held ready in the row (as a search with `includeDecayScore` got them). */
+  decay_score?: Array<{ score: number; base_score: number; decayed: boolean; DecayingModel: { id: string; name: string } }>;
 }
 
 /**

@@ -5,6 +5,8 @@
  * exactly without running any validator. Row `i` depends only on the seed and `i`: rows can be
  * produced lazily, a million of them, without holding them.
  */
+import { decayOrigin, lastSeenSeconds } from '../decay/indicator-lifetime.js';
+import { isDecayedScore, polynomialScore } from '../decay/polynomial.js';
 import type { DemoAttribute, DemoEventState, MispAttributeRow, MispEventRef } from './misp-events.js';
 
 /** Sekoia.io observable paths the pushed values belong to. */
@@ -46,6 +48,13 @@ export interface SyntheticOptions {
   invalidShare?: number;
   /** Share of valid rows that reuse a value from a small hot pool. */
   repeatShare?: number;
+  /**
+   * Attach MISP's `decay_score` under SYNTHETIC_DECAYING_MODEL to the rows of supported types, as a
+   * search with `includeDecayScore` gets them: tagged rows have other base scores than the
+   * default, origins follow the rows' timestamps and last_seen, and a share was sighted lately.
+   * Drawn from their own random stream: the rows are otherwise the same as without.
+   */
+  decayScores?: boolean;
 }
 
 /** Counts and values the trigger should end up with after fetching every to_ids, non-deleted row. */
@@ -340,6 +349,7 @@ export function uuidFrom(random: Random, unique: number): string {
 }
 
 interface Resolved {
+  decayScores: boolean;
   seed: number;
   now: number;
   attributesPerEvent: number;
@@ -355,6 +365,7 @@ function resolve(options: SyntheticOptions): Resolved {
     throw new RangeError(`count must be a whole number of rows, not ${options.count}.`);
   }
   return {
+    decayScores: options.decayScores ?? false,
     seed: options.seed ?? DEFAULTS.seed,
     now: options.now ?? DEFAULTS.now,
     attributesPerEvent: Math.max(1, options.attributesPerEvent ?? DEFAULTS.attributesPerEvent),
@@ -447,6 +458,7 @@ function buildRow(settings: Resolved, index: number, event: { ref: MispEventRef;
     const tag = pick(random, TAGS);
     row.Tag = [{ ...tag, numerical_value: null, local: false }];
   }
+  if (settings.decayScores && expected.kind !== 'unsupported') row.decay_score = syntheticDecayScore(settings, index, row);
   return { row, event: event.state, expected };
 }
 
@@ -543,4 +555,44 @@ export function expectedByFormat(expected: ExpectedPushes, formatOf: (observable
     byFormat.set(format, set);
   }
   return byFormat;
+}
+
+// --- decay scores ------------------------------------------------------------------------------
+
+/**
+ * The model the synthetic scores are computed with: 30 days, decay speed 2, threshold 30, so that
+ * rows of the last 30 days spread from decayed to lapsing in about two weeks.
+ */
+export const SYNTHETIC_DECAYING_MODEL = { id: '1', name: 'Synthetic decay', lifetime: 30, decaySpeed: 2, threshold: 30, defaultBaseScore: 80 } as const;
+
+/** SYNTHETIC_DECAYING_MODEL as `decayingModel/index` lists it. */
+export function syntheticDecayingModels(): Record<string, unknown>[] {
+  const model = SYNTHETIC_DECAYING_MODEL;
+  return [
+    {
+      DecayingModel: {
+        id: model.id,
+        name: model.name,
+        formula: 'Polynomial',
+        enabled: true,
+        attribute_types: [],
+        parameters: { lifetime: model.lifetime, decay_speed: model.decaySpeed, threshold: model.threshold, default_base_score: model.defaultBaseScore, base_score_config: [] },
+      },
+    },
+  ];
+}
+
+/** Base scores of the tagged rows, as a taxonomy weighting would give them. */
+const TAG_BASE_SCORES: Record<string, number> = { 'tlp:white': 50, 'osint:source-type="blog-post"': 65, 'kill-chain:Command and Control': 90, 'misp-galaxy:threat-actor="Sofacy"': 100 };
+const SIGHTED_SHARE = 0.2;
+const SIGHTED_WITHIN_SECONDS = 5 * 86_400;
+
+function syntheticDecayScore(settings: Resolved, index: number, row: MispAttributeRow): NonNullable<MispAttributeRow['decay_score']> {
+  const random = mulberry32(fmix32(settings.seed ^ salt('decay')) ^ fmix32(index));
+  const model = SYNTHETIC_DECAYING_MODEL;
+  const baseScore = row.Tag === undefined ? model.defaultBaseScore : (TAG_BASE_SCORES[row.Tag[0]?.name ?? ''] ?? model.defaultBaseScore);
+  const lastSighting = random() < SIGHTED_SHARE ? settings.now - Math.floor(random() * SIGHTED_WITHIN_SECONDS) : undefined;
+  const origin = decayOrigin({ timestamp: Number(row.timestamp), lastSeen: lastSeenSeconds(row.last_seen), lastSighting });
+  const score = polynomialScore(baseScore, settings.now - origin, model);
+  return [{ score, base_score: baseScore, decayed: isDecayedScore(score, model.threshold), DecayingModel: { id: model.id, name: model.name } }];
 }

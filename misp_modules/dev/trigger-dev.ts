@@ -20,6 +20,7 @@ import { isDocumentFormat } from '../feed/feed-reader.js';
 import type { FeedFormat } from '../feed/feed-settings.js';
 import { applyCatalogue } from './catalogue-choice.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
+import { DemoDecay, demoSightings } from './demo-decay.js';
 import { DEMO_EDITED_EVENT_INFO, DEMO_SEED, loadDemoAttributes } from './demo-events.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
 import { startDemoIocCollectionServer, type DemoIocCollectionServer } from './demo-ioc-collection-server.js';
@@ -255,7 +256,9 @@ async function startServices(options: TriggerDevOptions, token: string, workDire
     } else if (!options.misp) {
       const attributes = loadDemoAttributes({ publishedAt: Math.floor(Date.now() / 1000) - DEMO_PUBLISHED_AGO_SECONDS });
       demoAttributes = attributes;
-      misp = await startDemoMispServer({ apiKey: secrets.misp_api_key as string, attributes });
+      // Sightings relative to now give the demo's 2025 attributes a mix of decayed and lapsing values.
+      const decay = new DemoDecay(undefined, demoSightings(attributes, Math.floor(Date.now() / 1000)));
+      misp = await startDemoMispServer({ apiKey: secrets.misp_api_key as string, attributes, decay });
       const events = new Set(attributes.map((attribute) => attribute.row.Event.uuid)).size;
       const ids = attributes.filter((attribute) => attribute.row.to_ids && !attribute.row.deleted).length;
       note(`demo MISP          ${misp.url}  ${events} generated demo events (seed ${DEMO_SEED}), ${attributes.length} attributes, ${ids} IDS-flagged, published 3 hours ago`);

@@ -1,3 +1,4 @@
+import { lastSeenSeconds, readDecayScore, type DecayScoreEntry } from './decay-fields.js';
 import { flag, integer, isObject as isRow, text } from './loose-fields.js';
 
 /** One IDS attribute as the pipeline needs it: MISP's strings turned into numbers and booleans. */
@@ -12,11 +13,16 @@ export interface MispAttribute {
   deleted: boolean;
   eventId: string;
   eventUuid?: string;
+  /** MISP's `last_seen`, epoch seconds: only when the row has one. */
+  lastSeen?: number;
+  /** MISP's `decay_score` entries: only when the search asked for them (`includeDecayScore`). */
+  decay?: DecayScoreEntry[];
 }
 
 /**
  * Reads one row of a restSearch answer. Returns undefined for a row that cannot be followed
- * (not an object, or without uuid, type or value), which the caller counts as malformed.
+ * (not an object, without uuid, type or value, or with a `decay_score` that is not MISP's list of
+ * entries), which the caller counts as malformed.
  */
 export function parseAttributeRow(raw: unknown): MispAttribute | undefined {
   if (!isRow(raw)) return undefined;
@@ -38,6 +44,18 @@ export function parseAttributeRow(raw: unknown): MispAttribute | undefined {
   };
   const eventUuid = text(event?.['uuid']);
   if (eventUuid !== undefined) attribute.eventUuid = eventUuid;
+  // MISP sends last_seen as null on most rows and decay_score only when asked: both cost a look each.
+  const lastSeen = raw['last_seen'];
+  if (lastSeen !== null && lastSeen !== undefined) {
+    const seconds = lastSeenSeconds(lastSeen);
+    if (seconds !== undefined) attribute.lastSeen = seconds;
+  }
+  const decayScore = raw['decay_score'];
+  if (decayScore !== undefined) {
+    const entries = readDecayScore(decayScore);
+    if (!Array.isArray(entries)) return undefined;
+    attribute.decay = entries;
+  }
   return attribute;
 }
 

@@ -3,6 +3,18 @@ import { attributeKey } from './attribute-key.js';
 import { IndicatorBatcher, type IndicatorBatch } from './indicator-batcher.js';
 import { ValueStates } from './value-states.js';
 
+/**
+ * One `decay_score` entry of MISP, as the source read it: structurally the entry of
+ * misp/decay-fields.ts, which decay/ computes lifetimes from (the pipeline only carries it).
+ */
+export interface SourceDecayScore {
+  score: number;
+  baseScore: number;
+  decayed: boolean;
+  modelId: string;
+  modelName: string;
+}
+
 /** An attribute as the pipeline needs it: what the MISP client and the feed reader both produce. */
 export interface SourceAttribute {
   id?: string;
@@ -15,6 +27,10 @@ export interface SourceAttribute {
   deleted: boolean;
   /** The event that carries it, where the source says (a feed): the expiry schedule follows events. */
   eventUuid?: string;
+  /** MISP's `last_seen` (epoch seconds), where the source has one: where the decay starts. */
+  lastSeen?: number;
+  /** MISP's decay scores, when the source asked MISP for them. */
+  decay?: readonly SourceDecayScore[];
 }
 
 export interface SourcePage {

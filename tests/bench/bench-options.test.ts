@@ -17,6 +17,8 @@ describe('the command line of npm run bench', () => {
     expect(parseBenchOptions(['100000', '1,000,000'])).toMatchObject({ sizes: [100_000, 1_000_000] });
     expect(parseBenchOptions(['--rate-limit', '5,50', '--slowing'])).toMatchObject({ sizes: undefined, rateLimits: [5, 50], slowing: true });
     expect(parseBenchOptions(['--rate-limit=20'])).toMatchObject({ rateLimits: [20] });
+    expect(parseBenchOptions(['--decay'])).toMatchObject({ sizes: undefined, rateLimits: [], slowing: false, decay: true });
+    expect(parseBenchOptions([]).decay).toBe(false);
   });
 
   it('prints the help at once: npm run bench builds the module only after reading its options', () => {

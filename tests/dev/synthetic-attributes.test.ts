@@ -1,11 +1,15 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { parseDecayingModels } from '../../misp_modules/decay/decaying-model.js';
+import { readDecayScore } from '../../misp_modules/misp/decay-fields.js';
 import {
   expectedByFormat,
   expectedPushes,
   syntheticAttributeAt,
   syntheticAttributes,
   syntheticAttributeSource,
+  SYNTHETIC_DECAYING_MODEL,
+  syntheticDecayingModels,
   type Observable,
   type SyntheticAttribute,
 } from '../../misp_modules/dev/synthetic-attributes.js';
@@ -157,5 +161,29 @@ describe('synthetic attributes', () => {
     expect(source.at(999_999)!.row.id).toBe('1000000');
     expect(source.at(999_999)).toEqual(syntheticAttributeAt(options, 999_999));
     expect(source.at(1_000_000)).toBeUndefined();
+  });
+});
+
+describe('synthetic decay scores', () => {
+  it('attach MISP-shaped scores to the supported rows only, leaving every other field as it was', () => {
+    const options = { count: 2_000, seed: 5, now: 1_800_000_000 };
+    const plain = [...syntheticAttributes(options)];
+    const scored = [...syntheticAttributes({ ...options, decayScores: true })];
+    scored.forEach((attribute, index) => {
+      const { decay_score: score, ...rest } = attribute.row;
+      expect(rest).toEqual(plain[index]?.row);
+      expect(score === undefined).toBe(attribute.expected.kind === 'unsupported');
+      if (score !== undefined) expect(readDecayScore(score)).toEqual([expect.objectContaining({ modelId: SYNTHETIC_DECAYING_MODEL.id })]);
+    });
+    expect(plain.some((attribute) => 'decay_score' in attribute.row)).toBe(false);
+  });
+
+  it('give a mix of decayed and alive values and of base scores, from the rows’ origins', () => {
+    const entries = [...syntheticAttributes({ count: 5_000, seed: 9, now: 1_800_000_000, decayScores: true })].flatMap((attribute) => attribute.row.decay_score ?? []);
+    const decayed = entries.filter((entry) => entry.decayed).length;
+    expect(decayed).toBeGreaterThan(entries.length * 0.1);
+    expect(decayed).toBeLessThan(entries.length * 0.9);
+    expect(new Set(entries.map((entry) => entry.base_score))).toEqual(new Set([50, 65, 80, 90, 100]));
+    expect(parseDecayingModels(syntheticDecayingModels())[0]).toMatchObject({ id: '1', parameters: { lifetime: 30, decaySpeed: 2, threshold: 30 } });
   });
 });

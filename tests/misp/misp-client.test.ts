@@ -273,6 +273,39 @@ describe('rows', () => {
     expect(only?.malformed).toBe(5);
   });
 
+  it('carries last_seen and decay_score only where the row has them', async () => {
+    const scored = [{ score: 54.2, base_score: '80', decayed: false, DecayingModel: { id: '1', name: 'Demo decay' } }];
+    serveRows([
+      row(1, { last_seen: null, first_seen: null }),
+      row(2, { last_seen: '2024-05-02T08:00:00.000000+00:00', decay_score: scored }),
+      row(3, { last_seen: '2024-05-02 08:00:00', decay_score: [] }),
+      row(4, { last_seen: 'not a date', decay_score: null }),
+    ]);
+    const [only] = await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
+    const [plain, withScore, empty, unreadable] = only?.attributes ?? [];
+    expect(plain).not.toHaveProperty('lastSeen');
+    expect(plain).not.toHaveProperty('decay');
+    expect(withScore?.lastSeen).toBe(1_714_636_800);
+    expect(withScore?.decay).toEqual([{ score: 54.2, baseScore: 80, decayed: false, modelId: '1', modelName: 'Demo decay' }]);
+    expect([empty?.lastSeen, empty?.decay]).toEqual([1_714_636_800, []]);
+    expect(unreadable).not.toHaveProperty('lastSeen');
+    expect(unreadable?.decay).toEqual([]);
+    expect(only?.malformed).toBe(0);
+  });
+
+  it('drops and counts a row whose decay_score is not a list of entries, and keeps the rest of the page', async () => {
+    serveRows([
+      row(1, { decay_score: [{ score: 10, base_score: 80, decayed: true, DecayingModel: { id: '1' } }] }),
+      row(2, { decay_score: { score: 10 } }),
+      row(3, { decay_score: [{ score: 'high', base_score: 80, decayed: false, DecayingModel: { id: '1' } }] }),
+      row(4, { decay_score: [{ score: 10, base_score: 80, decayed: false }] }),
+      row(5),
+    ]);
+    const [only] = await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
+    expect(only?.attributes.map((a) => a.id)).toEqual(['1', '5']);
+    expect(only?.malformed).toBe(3);
+  });
+
   it('counts malformed rows against the page limit, so paging does not stop early', async () => {
     serve((body) => (body['page'] === 1 ? page([...rows(1, 9), { id: '10' }]) : page(rows(11, 3))));
     const pages = await allPages(makeClient().searchAttributes({ publishedSince: 1, pageSize: 10 }));
