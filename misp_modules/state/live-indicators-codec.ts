@@ -5,17 +5,21 @@ import { uuidWords } from './uuid-words.js';
  * Binary form of the expiry schedule, big-endian, written in slices of 256 kB so that a save
  * never holds the event loop for long (500,000 values take some 25 MB instead of 50 MB of JSON):
  *
- *   "MISPSCH2", then five u32 counts: formats, events, values, uuid carriers, other carriers
+ *   "MISPSCH3", then five u32 counts: formats, events, values, uuid carriers, other carriers
  *   formats:        u32 byte length, UTF-8 text
  *   events:         u32 byte length, UTF-8 text (an event uuid)
- *   values:         u16 format index, f64 expiry (epoch seconds), u32 byte length, UTF-8 text
+ *   values:         u16 format index, f64 expiry (epoch seconds), f64 target moment (epoch
+ *                   seconds: the decaying model's, later than the expiry when pushed early),
+ *                   u32 byte length, UTF-8 text
  *   uuid carriers:  16-byte attribute uuid, u32 value index, i32 event index (-1: none known)
  *   other carriers: u32 byte length, UTF-8 key, u32 value index, i32 event index
  *
  * Indexes count from 0 in the order of their section. Integrity against a write cut short is the
- * state file's job (length + CRC).
+ * state file's job (length + CRC). "MISPSCH2", written before decaying models, is the same without
+ * the target moment: it is read with each target equal to its expiry.
  */
-const MAGIC = Buffer.from('MISPSCH2', 'ascii');
+const MAGIC = Buffer.from('MISPSCH3', 'ascii');
+const MAGIC_WITHOUT_TARGETS = Buffer.from('MISPSCH2', 'ascii');
 const HEADER_BYTES = MAGIC.length + 5 * 4;
 const SLICE_BYTES = 256 * 1024;
 
@@ -67,9 +71,10 @@ export function* encodeLiveIndicators(snapshot: LiveIndicatorsSnapshot): Generat
     if (text === undefined) continue;
     valueIndex[id] = values++;
     const bytes = Buffer.byteLength(text);
-    if (!out.fits(14 + bytes)) yield out.take(14 + bytes);
+    if (!out.fits(22 + bytes)) yield out.take(22 + bytes);
     out.at = out.buffer.writeUInt16BE(snapshot.valueFormats[id] as number, out.at);
     out.at = out.buffer.writeDoubleBE(snapshot.expiries[id] as number, out.at);
+    out.at = out.buffer.writeDoubleBE(snapshot.targets[id] as number, out.at);
     out.text(text, bytes);
   }
   for (let slot = 0; slot < snapshot.slotValues.length; slot++) {
@@ -123,13 +128,16 @@ class Reader {
 
 /** Throws a RangeError naming the problem when the bytes are not a schedule written by {@link encodeLiveIndicators}. */
 export function decodeLiveIndicators(bytes: Buffer): LiveIndicators {
-  if (bytes.length < HEADER_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new RangeError('not an expiry schedule file (bad header)');
+  const header = bytes.subarray(0, MAGIC.length);
+  const withTargets = header.equals(MAGIC);
+  if (bytes.length < HEADER_BYTES || !(withTargets || header.equals(MAGIC_WITHOUT_TARGETS))) throw new RangeError('not an expiry schedule file (bad header)');
+  const valueBytes = withTargets ? 22 : 14;
   const reader = new Reader(bytes);
   reader.need(MAGIC.length);
   const [formatCount, eventCount, valueCount, uuidCarriers, otherCarriers] = [reader.u32(), reader.u32(), reader.u32(), reader.u32(), reader.u32()] as const;
   const formats = Array.from({ length: formatCount }, () => reader.text());
   const events = Array.from({ length: eventCount }, () => reader.text());
-  if (valueCount * 14 + uuidCarriers * 24 > bytes.length) throw new RangeError(`the expiry schedule file counts ${valueCount} values and ${uuidCarriers} carriers, more than its ${bytes.length} bytes can hold`);
+  if (valueCount * valueBytes + uuidCarriers * 24 > bytes.length) throw new RangeError(`the expiry schedule file counts ${valueCount} values and ${uuidCarriers} carriers, more than its ${bytes.length} bytes can hold`);
   const live = new LiveIndicators();
   live.reserve(valueCount, uuidCarriers);
   const ids = new Int32Array(valueCount);
@@ -137,7 +145,8 @@ export function decodeLiveIndicators(bytes: Buffer): LiveIndicators {
     const format = formats[bytes.readUInt16BE(reader.need(2))];
     if (format === undefined) throw new RangeError(`value ${index} of the expiry schedule has no known format`);
     const expiresAt = bytes.readDoubleBE(reader.need(8));
-    ids[index] = live.restoreValue(format, reader.text(), expiresAt);
+    const target = withTargets ? bytes.readDoubleBE(reader.need(8)) : expiresAt;
+    ids[index] = live.restoreValue(format, reader.text(), expiresAt, target);
   }
   for (let carrier = 0; carrier < uuidCarriers; carrier++) {
     const at = reader.need(16);

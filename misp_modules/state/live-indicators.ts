@@ -6,6 +6,11 @@ export interface LiveValue {
   value: string;
   /** Epoch seconds at which the collection drops the value unless it is submitted again. */
   expiresAt: number;
+  /**
+   * The moment the value should lapse (epoch seconds), as its decaying model computes it: later than
+   * `expiresAt` when the value was pushed early (grouped), equal otherwise.
+   */
+  target: number;
   /** Attributes (uuids) that carry the value. */
   carriers: Set<string>;
 }
@@ -39,6 +44,7 @@ export class LiveIndicators {
   private texts: Array<string | undefined> = [];
   private valueFormats = new Uint16Array(1024);
   private expiries = new Float64Array(1024);
+  private targets = new Float64Array(1024);
   private carrierCounts = new Uint32Array(1024);
   private sameText = new Int32Array(1024);
   /** The first value id of each text. */
@@ -75,13 +81,46 @@ export class LiveIndicators {
     return this.changes;
   }
 
-  /** A batch carrying the value was accepted with this expiry, on behalf of these attributes. */
-  accepted(format: string, value: string, attributeUuids: Iterable<string>, expiresAt: number, eventOf?: (uuid: string) => string | undefined): void {
+  /**
+   * A batch carrying the value was accepted with this expiry, on behalf of these attributes. With a
+   * `target` (the moment a decaying model gives), the value was pushed with `expiresAt` no later
+   * than it: both are kept as they are, the value's new lifetime replacing the old.
+   */
+  accepted(
+    format: string,
+    value: string,
+    attributeUuids: Iterable<string>,
+    expiresAt: number,
+    eventOf?: (uuid: string) => string | undefined,
+    target?: number,
+  ): void {
     this.changes++;
     let id = this.find(format, value);
-    if (id < 0) id = this.addValue(format, value, expiresAt);
-    else this.expiries[id] = Math.max(this.expiries[id] as number, expiresAt);
+    if (id < 0) {
+      id = this.addValue(format, value, expiresAt, target ?? expiresAt);
+    } else if (target === undefined) {
+      this.expiries[id] = Math.max(this.expiries[id] as number, expiresAt);
+      this.targets[id] = Math.max(this.targets[id] as number, this.expiries[id] as number);
+    } else {
+      this.expiries[id] = expiresAt;
+      this.targets[id] = target;
+    }
     for (const uuid of attributeUuids) this.carry(uuid, id, eventOf?.(uuid));
+  }
+
+  /** The moment the value should lapse, as last computed; undefined for a value not in the schedule. */
+  targetOf(format: string, value: string): number | undefined {
+    const id = this.find(format, value);
+    return id < 0 ? undefined : (this.targets[id] as number);
+  }
+
+  /** The earliest moments values lapse at, the soonest first (at most `limit`): what a summary shows. */
+  nextLapses(after: number, limit: number): number[] {
+    const moments: number[] = [];
+    for (let id = 0; id < this.texts.length; id++) {
+      if (this.texts[id] !== undefined && (this.targets[id] as number) > after) moments.push(this.targets[id] as number);
+    }
+    return moments.sort((a, b) => a - b).slice(0, limit);
   }
 
   /** The event an attribute was delivered from, when known. */
@@ -169,6 +208,7 @@ export class LiveIndicators {
       texts: this.texts.slice(),
       valueFormats: this.valueFormats.slice(0, this.texts.length),
       expiries: this.expiries.slice(0, this.texts.length),
+      targets: this.targets.slice(0, this.texts.length),
       valueCount: this.valueCount,
       slotKeys: this.slotKeys.slice(0, slots * 4),
       slotValues: this.slotValues.slice(),
@@ -187,11 +227,15 @@ export class LiveIndicators {
     if (slots !== this.slotValues.length) this.rehash(slots);
   }
 
-  /** Restores a value as it was saved; returns its id, for {@link restoreCarrier}. */
-  restoreValue(format: string, value: string, expiresAt: number): number {
+  /** Restores a value as it was saved (its target moment: its expiry, when the file kept none); returns its id, for {@link restoreCarrier}. */
+  restoreValue(format: string, value: string, expiresAt: number, target: number = expiresAt): number {
     let id = this.find(format, value);
-    if (id < 0) id = this.addValue(format, value, expiresAt);
-    else this.expiries[id] = Math.max(this.expiries[id] as number, expiresAt);
+    if (id < 0) {
+      id = this.addValue(format, value, expiresAt, target);
+    } else {
+      this.expiries[id] = Math.max(this.expiries[id] as number, expiresAt);
+      this.targets[id] = Math.max(this.targets[id] as number, target);
+    }
     return id;
   }
 
@@ -228,7 +272,7 @@ export class LiveIndicators {
     return -1;
   }
 
-  private addValue(format: string, value: string, expiresAt: number): number {
+  private addValue(format: string, value: string, expiresAt: number, target: number): number {
     let formatId = this.formatIds.get(format);
     if (formatId === undefined) {
       formatId = this.formats.push(format) - 1;
@@ -243,6 +287,7 @@ export class LiveIndicators {
     this.texts[id] = value;
     this.valueFormats[id] = formatId;
     this.expiries[id] = expiresAt;
+    this.targets[id] = target;
     this.carrierCounts[id] = 0;
     this.sameText[id] = this.byText.get(value) ?? -1;
     this.byText.set(value, id);
@@ -273,6 +318,7 @@ export class LiveIndicators {
     };
     this.valueFormats = grow(this.valueFormats, new Uint16Array(length));
     this.expiries = grow(this.expiries, new Float64Array(length));
+    this.targets = grow(this.targets, new Float64Array(length));
     this.carrierCounts = grow(this.carrierCounts, new Uint32Array(length));
     this.sameText = grow(this.sameText, new Int32Array(length));
   }
@@ -290,7 +336,7 @@ export class LiveIndicators {
   private describe(ids: readonly number[]): LiveValue[] {
     if (ids.length === 0) return [];
     const carriers = this.carriersOf(new Set(ids));
-    return ids.map((id) => ({ ...this.refOf(id), expiresAt: this.expiries[id] as number, carriers: new Set(carriers.get(id)) }));
+    return ids.map((id) => ({ ...this.refOf(id), expiresAt: this.expiries[id] as number, target: this.targets[id] as number, carriers: new Set(carriers.get(id)) }));
   }
 
   /** The carriers of these value ids: one walk over the carrier table. */
@@ -471,6 +517,8 @@ export interface LiveIndicatorsSnapshot {
   readonly texts: ReadonlyArray<string | undefined>;
   readonly valueFormats: Uint16Array;
   readonly expiries: Float64Array;
+  /** By value id: the moment the value should lapse (its expiry, unless it was pushed early). */
+  readonly targets: Float64Array;
   readonly valueCount: number;
   /** The carrier table: uuid words, value id (-1 for an unused slot), event id (-1 for none). */
   readonly slotKeys: Uint32Array;

@@ -179,6 +179,21 @@ describe('the expiry schedule file', () => {
     expect(sorted(written)).toEqual(sorted(content));
   });
 
+  it('keeps the moment each value should lapse beside its expiry, and reads the earlier layout with the expiry as that moment', () => {
+    const live = new LiveIndicators();
+    // Pushed early (a grouped valid_until), with its own moment later.
+    live.accepted('ipv4-addr.value', '198.51.100.9', [uuid(7)], NOW + 3_600, undefined, NOW + 4_000);
+    live.accepted('ipv4-addr.value', '198.51.100.10', [uuid(8)], NOW + 50);
+    const written = decodeSchedule(payloadOf(live));
+    expect(written.targets).toEqual({ 'ipv4-addr.value 198.51.100.9': NOW + 4_000 });
+    const reread = decodeLiveIndicators(payloadOf(live));
+    expect(reread.carriedBy(uuid(7))).toMatchObject({ expiresAt: NOW + 3_600, target: NOW + 4_000 });
+    expect(reread.carriedBy(uuid(8))).toMatchObject({ expiresAt: NOW + 50, target: NOW + 50 });
+    const earlier = decodeLiveIndicators(encodeSchedule(content, true));
+    expect(earlier.carriedBy(uuid(3))).toMatchObject({ expiresAt: NOW + 20.5, target: NOW + 20.5 });
+    expect(earlier.targetOf('domain-name.value', 'bücher.example')).toBe(NOW + 10);
+  });
+
   it('refuses a payload cut short, padded, or pointing outside its tables, naming the problem', () => {
     const bytes = encodeSchedule(content);
     expect(() => decodeLiveIndicators(Buffer.from('not a schedule file at all.....'))).toThrow(/not an expiry schedule file/);

@@ -8,14 +8,20 @@ import { StateFile } from '@sekoia/automation-sdk-shim';
 
 export const SCHEDULE_FILE = 'misp-ids-schedule.bin';
 
-/** The schedule's content: [format, value, expires at (epoch s), carriers], and [attribute, event]. */
+/**
+ * The schedule's content: [format, value, expires at (epoch s), carriers], and [attribute, event];
+ * `targets`, by value (`format value`), the moments kept beside expiries that differ from them.
+ */
 export interface ScheduleContent {
   values: Array<[format: string, value: string, expiresAt: number, carriers: string[]]>;
   events: Array<[attribute: string, event: string]>;
+  targets?: Record<string, number>;
 }
 
 const quiet = { log: () => undefined };
-const MAGIC = 'MISPSCH2';
+/** The layout with a target moment per value; `MISPSCH2`, the earlier one, has none. */
+const MAGIC = 'MISPSCH3';
+const MAGIC_WITHOUT_TARGETS = 'MISPSCH2';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function uuidText(bytes: Buffer): string {
@@ -25,7 +31,9 @@ function uuidText(bytes: Buffer): string {
 
 /** Decodes a payload; throws when it does not follow the layout. */
 export function decodeSchedule(bytes: Buffer): ScheduleContent {
-  if (bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error('bad magic');
+  const magic = bytes.toString('latin1', 0, 8);
+  if (magic !== MAGIC && magic !== MAGIC_WITHOUT_TARGETS) throw new Error('bad magic');
+  const withTargets = magic === MAGIC;
   let at = 8;
   const u32 = (): number => {
     const value = bytes.readUInt32BE(at);
@@ -47,11 +55,15 @@ export function decodeSchedule(bytes: Buffer): ScheduleContent {
   const formats = Array.from({ length: formatCount }, text);
   const eventNames = Array.from({ length: eventCount }, text);
   const values: ScheduleContent['values'] = [];
+  const targets: Record<string, number> = {};
   for (let n = 0; n < valueCount; n++) {
     const format = formats[bytes.readUInt16BE(at)] as string;
     const expiresAt = bytes.readDoubleBE(at + 2);
-    at += 10;
-    values.push([format, text(), expiresAt, []]);
+    const target = withTargets ? bytes.readDoubleBE(at + 10) : expiresAt;
+    at += withTargets ? 18 : 10;
+    const value = text();
+    values.push([format, value, expiresAt, []]);
+    if (target !== expiresAt) targets[`${format} ${value}`] = target;
   }
   const events: ScheduleContent['events'] = [];
   const carrier = (key: string): void => {
@@ -68,11 +80,11 @@ export function decodeSchedule(bytes: Buffer): ScheduleContent {
   }
   for (let n = 0; n < otherCount; n++) carrier(text());
   if (at !== bytes.length) throw new Error(`${bytes.length - at} bytes past the end`);
-  return { values, events };
+  return Object.keys(targets).length === 0 ? { values, events } : { values, events, targets };
 }
 
-/** Encodes the content in the layout. */
-export function encodeSchedule(content: ScheduleContent): Buffer {
+/** Encodes the content in the layout; `withoutTargets`: in the earlier layout, which keeps no target moment. */
+export function encodeSchedule(content: ScheduleContent, withoutTargets = false): Buffer {
   const formats = [...new Set(content.values.map(([format]) => format))];
   const eventNames = [...new Set(content.events.map(([, event]) => event))];
   const eventOf = new Map(content.events);
@@ -94,13 +106,14 @@ export function encodeSchedule(content: ScheduleContent): Buffer {
   const carriers = content.values.flatMap(([, , , keys], index) => keys.map((key) => [key, index] as const));
   const uuids = carriers.filter(([key]) => UUID.test(key));
   const others = carriers.filter(([key]) => !UUID.test(key));
-  parts.push(Buffer.from(MAGIC, 'latin1'));
+  parts.push(Buffer.from(withoutTargets ? MAGIC_WITHOUT_TARGETS : MAGIC, 'latin1'));
   for (const count of [formats.length, eventNames.length, content.values.length, uuids.length, others.length]) u32(count);
   for (const name of [...formats, ...eventNames]) text(name);
   for (const [format, value, expiresAt] of content.values) {
-    const head = Buffer.alloc(10);
+    const head = Buffer.alloc(withoutTargets ? 10 : 18);
     head.writeUInt16BE(formats.indexOf(format));
     head.writeDoubleBE(expiresAt, 2);
+    if (!withoutTargets) head.writeDoubleBE(content.targets?.[`${format} ${value}`] ?? expiresAt, 10);
     parts.push(head);
     text(value);
   }
