@@ -110,9 +110,21 @@ export interface MispIdsTriggerConfiguration {
    */
   enforce_warninglist?: boolean;
   /**
-   * Days an indicator stays valid in the collection. Each indicator is pushed with this expiry and pushed again before it lapses while MISP still flags its attribute for IDS; an attribute whose IDS flag is cleared or that is deleted makes its indicator lapse at once. Empty: indicators never expire
+   * Days an indicator stays valid in the collection. Each indicator is pushed with this expiry and pushed again before it lapses while MISP still flags its attribute for IDS; an attribute whose IDS flag is cleared or that is deleted makes its indicator lapse at once. With expiry decaying_model: the lifetime of the indicators no decaying model applies to. Empty: indicators never expire (with decaying_model: those no model applies to)
    */
   valid_for?: number;
+  /**
+   * How long an indicator stays valid in the collection. fixed: valid_for days, refreshed while MISP flags it. decaying_model: until MISP's decaying model says its score fell under the threshold, recomputed when someone sights it in MISP; a false-positive sighting withdraws it at once. MISP API source only, on MISP 2.4.116 or later
+   */
+  expiry?: "fixed" | "decaying_model";
+  /**
+   * With expiry decaying_model: the MISP decaying models to apply, by id or by name. Empty: the models enabled in MISP for each attribute type, as MISP applies them
+   */
+  decaying_model?: string[];
+  /**
+   * With expiry decaying_model: the score under which an indicator is decayed, in place of each model's own threshold (as MISP's modelOverrides). Empty: each model's threshold
+   */
+  decay_threshold?: number;
   /**
    * Tuning: indicators sent to Sekoia.io per request (1 to 1,000; 1,000 is what the IOC collection accepts per request)
    */

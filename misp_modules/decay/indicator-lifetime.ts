@@ -24,7 +24,7 @@
 import { readDecayScore, type DecayScoreEntry } from '../misp/decay-fields.js';
 import { applyOverrides, isPolynomial, type DecayingModel, type ModelOverrides } from './decaying-model.js';
 import { DecayScoreMalformedError } from './errors/decay-score-malformed-error.js';
-import { lastAliveSecond } from './polynomial.js';
+import { lastAliveSecond, SECONDS_PER_DAY } from './polynomial.js';
 
 export { lastSeenSeconds, type DecayScoreEntry } from '../misp/decay-fields.js';
 
@@ -137,4 +137,50 @@ export function valueLifetime(
   const lifetimes = [...carriers.values()];
   if (lifetimes.some((lifetime) => lifetime === undefined)) return undefined;
   return longest(lifetimes as Lifetime[]);
+}
+
+/**
+ * Where MISP's decay of this attribute started, read back from the score MISP just gave under a
+ * Polynomial model (epoch seconds, `now` being the moment of MISP's answer): solving
+ * score = base × (1 − (t / lifetime)^(1 / decay_speed)) for t. MISP's score already counts what
+ * the row does not show (its latest sighting), so the origin needs no sightings query. Undefined
+ * where the score tells nothing of the elapsed time: a base score of 0 or less, or a score at 0
+ * (decayed past the lifetime, or an origin still ahead) or at the base score or above.
+ */
+export function originFromScore(entry: Pick<DecayScoreEntry, 'score' | 'baseScore'>, parameters: { lifetime: number; decaySpeed: number }, now: number): number | undefined {
+  if (!(entry.baseScore > 0) || !(entry.score > 0) || entry.score >= entry.baseScore) return undefined;
+  const elapsed = parameters.lifetime * SECONDS_PER_DAY * Math.pow(1 - entry.score / entry.baseScore, parameters.decaySpeed);
+  return Math.round(now - elapsed);
+}
+
+/** A lifetime and the model that gave it (the longest-living one), for counts by model. */
+export type ModelLifetime = Lifetime & { model: string };
+
+/**
+ * The lifetime of one attribute as the MISP search found it: like {@link attributeLifetime}, but
+ * each Polynomial entry's origin is read back from MISP's own score ({@link originFromScore}),
+ * which holds the sightings MISP knows of; the attribute's fields give the origin only where the
+ * score cannot. Undefined when no model applies.
+ */
+export function scoredLifetime(
+  attribute: AttributeDecay,
+  models: ReadonlyMap<string, DecayingModel>,
+  overrides: ModelOverrides,
+): ModelLifetime | undefined {
+  let best: ModelLifetime | undefined;
+  for (const entry of attribute.decayScore) {
+    const model = models.get(entry.modelId);
+    let lifetime: Lifetime;
+    if (model === undefined || !isPolynomial(model)) {
+      lifetime = entry.decayed ? { kind: 'decayed' } : { kind: 'misp-verdict', score: entry.score };
+    } else {
+      const parameters = applyOverrides(model, overrides).parameters;
+      const origin = originFromScore(entry, parameters, attribute.now) ?? decayOrigin(attribute.clock);
+      const alive = lastAliveSecond(model.name, entry.baseScore, parameters);
+      lifetime = alive === undefined || origin + alive < attribute.now ? { kind: 'decayed' } : { kind: 'lapses', at: origin + alive };
+    }
+    const candidate = { ...lifetime, model: entry.modelName };
+    if (best === undefined || longest([best, candidate]) !== best) best = candidate;
+  }
+  return best;
 }

@@ -73,10 +73,10 @@ export async function refreshDue(
   const expiresAt = settings.nowSeconds + settings.validForSeconds;
   // `due` lists the carriers as they were: a value goes on if one of them was not withdrawn since.
   const refresh = due.filter((value) => [...value.carriers].some((uuid) => live.carries(uuid)));
-  const refreshed = await submit(refresh, isoSeconds(expiresAt), ports, settings.batchSize, (format, value) => {
+  const refreshed = await submitValues(refresh, isoSeconds(expiresAt), ports, settings.batchSize, (format, value) => {
     live.accepted(format, value, [], expiresAt);
   });
-  const withdrawn = await submit(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));
+  const withdrawn = await submitValues(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));
   return { refreshed: refreshed.accepted, withdrawn: withdrawn.accepted, failed: refreshed.failed + withdrawn.failed };
 }
 
@@ -88,11 +88,12 @@ export async function withdrawAttributes(live: LiveIndicators, uuids: Iterable<s
     ports.onWithdrawn?.(uuid);
     if (orphan !== undefined) lapse.push(orphan);
   }
-  const result = await submit(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));
+  const result = await submitValues(lapse, isoSeconds(settings.nowSeconds), ports, settings.batchSize, (format, value) => live.forget(format, value));
   return { refreshed: 0, withdrawn: result.accepted, failed: result.failed };
 }
 
-async function submit(
+/** Pushes values with one `valid_until`, by format in batches; `onAccepted` for each value accepted. */
+export async function submitValues(
   values: ReadonlyArray<{ format: string; value: string }>,
   validUntil: string,
   ports: ExpiryPorts,

@@ -30,3 +30,6 @@ export function isAtLeast(version: MispVersion, minimum: MispVersion): boolean {
 export function formatMispVersion(version: MispVersion): string {
   return version.join('.');
 }
+
+/** Decaying models (`decayingModel/index`, restSearch's `includeDecayScore`): introduced in MISP 2.4.116 (MISP's release post of 12 September 2019). */
+export const DECAYING_MODELS_SINCE: MispVersion = [2, 4, 116];

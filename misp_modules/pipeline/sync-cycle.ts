@@ -31,6 +31,41 @@ export interface SourceAttribute {
   lastSeen?: number;
   /** MISP's decay scores, when the source asked MISP for them. */
   decay?: readonly SourceDecayScore[];
+  /**
+   * How long the value lives, where the source computes it from a decaying model: undefined when
+   * no model applies (the value then lives as any other).
+   */
+  lifetime?: SourceLifetime;
+}
+
+/**
+ * An attribute's lifetime under its decaying model, as a source computed it: alive through `at`
+ * (epoch seconds), or decayed already (not pushed). `model` names the model that decided.
+ */
+export type SourceLifetime = { kind: 'lapses'; at: number; model: string } | { kind: 'decayed'; model: string };
+
+/** A batch whose values share a `valid_until` no later than any of their own moments. */
+export interface TimedBatch extends IndicatorBatch {
+  /** Epoch seconds. */
+  validUntil: number;
+  /** Each value's own moment, in the order of `values`. */
+  moments: readonly number[];
+}
+
+/**
+ * Groups values that each have their own moment into batches by (format, valid_until), a batch's
+ * `valid_until` never later than its values' moments (decay/valid-until-groups.ts is one).
+ */
+export interface ValidUntilGrouping {
+  add(format: string, value: string, moment: number): readonly TimedBatch[];
+  drain(): TimedBatch[];
+}
+
+/** What the schedule is told of a value pushed with its own moment: the `valid_until` it went with, and the moment. */
+export interface ValueTiming {
+  /** Undefined for a carrier met once its value was accepted: the value's push is as it was. */
+  pushed?: number;
+  target: number;
 }
 
 export interface SourcePage {
@@ -50,7 +85,7 @@ export interface BatchOutcome {
 export interface SyncCycleInput {
   pages: AsyncIterable<SourcePage>;
   normalise: Normalise;
-  push: (batch: IndicatorBatch) => Promise<BatchOutcome>;
+  push: (batch: IndicatorBatch | TimedBatch) => Promise<BatchOutcome>;
   delivered: DeliveredAttributes;
   batchSize: number;
   /** Batches awaiting an answer at most; the source is not read further meanwhile (backpressure). */
@@ -58,8 +93,13 @@ export interface SyncCycleInput {
   now: () => number;
   /** Called after each page, for heartbeats and progress. */
   onPage?: (report: Readonly<CycleReport>) => void | Promise<void>;
-  /** Told which attributes (keys) a value was accepted for: the expiry bookkeeping follows them. */
-  onAccepted?: (format: string, value: string, attributeKeys: readonly string[]) => void;
+  /** Told which attributes (keys) a value was accepted for (and, with lifetimes, when it lapses): the expiry bookkeeping follows them. */
+  onAccepted?: (format: string, value: string, attributeKeys: readonly string[], timing?: ValueTiming) => void;
+  /**
+   * For attributes with a lifetime: the grouping of values by `valid_until`, and the moment a value
+   * already alive keeps (so that a new carrier never shortens it).
+   */
+  lifetimes?: { grouping: ValidUntilGrouping; keeps?: (format: string, value: string) => number | undefined };
   /** How many invalid values to quote in the cycle's warning. */
   invalidExamples?: number;
 }
@@ -84,6 +124,8 @@ export interface CycleReport {
   batchesFailed: number;
   invalidExamples: InvalidExample[];
   submittedByFormat: Record<string, number>;
+  /** With lifetimes: values accepted and attributes skipped as decayed, by the model that decided. */
+  decay?: Record<string, { pushed: number; decayed: number }>;
 }
 
 /** A page is worked through in slices of this many attributes, between which I/O proceeds. */
@@ -137,6 +179,26 @@ class SentValues {
   }
 }
 
+/** The moment and model of each value pushed with its own moment, while its batch is unanswered. */
+class TimedValues {
+  private readonly pending = new Map<string, { moment: number; model: string }>();
+
+  /** A carrier of the value with this moment: the latest moment is kept. */
+  meet(format: string, value: string, moment: number, model: string): void {
+    const key = `${format}\n${value}`;
+    const known = this.pending.get(key);
+    if (known === undefined) this.pending.set(key, { moment, model });
+    else if (moment > known.moment) this.pending.set(key, { moment, model });
+  }
+
+  settle(format: string, value: string): { moment: number; model: string } | undefined {
+    const key = `${format}\n${value}`;
+    const known = this.pending.get(key);
+    this.pending.delete(key);
+    return known;
+  }
+}
+
 /** A cycle's report before its first page: a fresh object on every call, since a cycle counts in it. */
 export function emptyCycleReport(): CycleReport {
   return {
@@ -165,27 +227,38 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
   const exampleLimit = input.invalidExamples ?? 5;
   const values = new SentValues();
   const batcher = new IndicatorBatcher(input.batchSize);
+  const timed = new TimedValues();
   const inFlight = new Set<Promise<void>>();
   let fatal: { error: unknown } | undefined;
 
-  const settle = (batch: IndicatorBatch, outcome: BatchOutcome): void => {
+  const settle = (batch: IndicatorBatch | TimedBatch, outcome: BatchOutcome): void => {
     const deliveredAt = input.now();
     if (outcome.accepted.length > 0) report.batchesSubmitted++;
     if (outcome.failed.length > 0) report.batchesFailed++;
+    const pushed = 'validUntil' in batch ? batch.validUntil : undefined;
     for (const value of outcome.accepted) {
       const carriers = values.settle(batch.format, value, ACCEPTED);
       if (carriers === undefined) continue;
       for (let i = 0; i < carriers.length; i += 2) input.delivered.add(carriers[i] as string, carriers[i + 1] as number, deliveredAt);
-      if (input.onAccepted !== undefined) input.onAccepted(batch.format, value, carriers.filter((_, i) => i % 2 === 0) as string[]);
+      const life = pushed === undefined ? undefined : timed.settle(batch.format, value);
+      if (life !== undefined) {
+        const counts = ((report.decay ??= {})[life.model] ??= { pushed: 0, decayed: 0 });
+        counts.pushed++;
+      }
+      if (input.onAccepted !== undefined) {
+        const keys = carriers.filter((_, i) => i % 2 === 0) as string[];
+        input.onAccepted(batch.format, value, keys, life === undefined || pushed === undefined ? undefined : { pushed, target: life.moment });
+      }
       report.iocsSubmitted++;
       report.submittedByFormat[batch.format] = (report.submittedByFormat[batch.format] ?? 0) + 1;
     }
     for (const value of outcome.failed) {
       if (values.settle(batch.format, value, FAILED) !== undefined) report.iocsFailed++;
+      timed.settle(batch.format, value);
     }
   };
 
-  const dispatch = async (batch: IndicatorBatch): Promise<void> => {
+  const dispatch = async (batch: IndicatorBatch | TimedBatch): Promise<void> => {
     const task = input.push(batch).then(
       (outcome) => settle(batch, outcome),
       (error: unknown) => {
@@ -231,17 +304,32 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
           continue;
         }
         const { value, format } = result.indicator;
+        const lifetime = input.lifetimes === undefined ? undefined : attribute.lifetime;
+        if (lifetime?.kind === 'decayed') {
+          const counts = ((report.decay ??= {})[lifetime.model] ??= { pushed: 0, decayed: 0 });
+          counts.decayed++;
+          continue;
+        }
         const state = values.meet(format, value, key, attribute.timestamp);
         if (state === undefined) {
-          const batch = batcher.add(format, value);
-          if (batch !== undefined) await dispatch(batch);
+          if (lifetime !== undefined && input.lifetimes !== undefined) {
+            // A value alive already keeps its later moment: a new carrier never shortens it.
+            const moment = Math.max(lifetime.at, input.lifetimes.keeps?.(format, value) ?? lifetime.at);
+            timed.meet(format, value, moment, lifetime.model);
+            for (const batch of input.lifetimes.grouping.add(format, value, moment)) await dispatch(batch);
+          } else {
+            const batch = batcher.add(format, value);
+            if (batch !== undefined) await dispatch(batch);
+          }
           if (fatal !== undefined) break;
           continue;
         }
         report.alreadyDelivered++;
+        // Several carriers in one cycle: the value lives as long as the longest of them.
+        if (lifetime !== undefined && state === PENDING) timed.meet(format, value, lifetime.at, lifetime.model);
         if (state === ACCEPTED) {
           input.delivered.add(key, attribute.timestamp, input.now());
-          input.onAccepted?.(format, value, [key]);
+          input.onAccepted?.(format, value, [key], lifetime === undefined ? undefined : { target: lifetime.at });
         }
         // FAILED: the attribute stays undelivered and comes back next cycle.
       }
@@ -249,7 +337,7 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
       await input.onPage?.(report);
     }
     if (fatal === undefined) {
-      for (const batch of batcher.drain()) {
+      for (const batch of [...batcher.drain(), ...(input.lifetimes?.grouping.drain() ?? [])]) {
         await dispatch(batch);
         if (fatal !== undefined) break;
       }

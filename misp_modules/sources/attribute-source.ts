@@ -2,7 +2,7 @@ import type { Clock, Logger, StateFileSystem } from '@sekoia/automation-sdk-shim
 import type { MispModuleConfiguration } from '../configuration/configuration.generated.js';
 import type { ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
 import type { AttributeFilterSettings } from '../filters/attribute-filter.js';
-import type { SourcePage } from '../pipeline/sync-cycle.js';
+import type { SourceLifetime, SourcePage } from '../pipeline/sync-cycle.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
 
 /**
@@ -17,6 +17,11 @@ export interface SourceKind {
    * problem, in the words of the configuration error. Called only when `source` names this kind.
    */
   checkConfiguration(account: Record<string, unknown>, configuration: Record<string, unknown>): string[];
+  /**
+   * True when the kind reads MISP's decaying models (`expiry: decaying_model`): its pages carry each
+   * attribute's lifetime, and its cycles tell lifetimes again (`lifetimes`) and sightings (`resighted`).
+   */
+  readonly lifetimes?: boolean;
   /** MISP types this kind syncs by default beside the documented ones, when `attribute_types` names none. */
   defaultTypes?(configuration: ValidatedTriggerConfiguration): readonly string[];
   open(context: SourceOpenContext): Promise<AttributeSource>;
@@ -57,7 +62,7 @@ export interface AttributeSource {
 }
 
 /** The expiry schedule as a source may read it, to tell what it withdrew. */
-export type LiveSchedule = Pick<LiveIndicators, 'attributeCount' | 'eventOf' | 'attributesOf' | 'attributesOutside'>;
+export type LiveSchedule = Pick<LiveIndicators, 'attributeCount' | 'eventOf' | 'attributesOf' | 'attributesOutside' | 'carries'>;
 
 /** One cycle of a source: its pages, then what it withdrew and still vouches for, then its commit. */
 export interface SourceCycle {
@@ -75,6 +80,17 @@ export interface SourceCycle {
    * Left out when the source cannot be asked: a value is then refreshed while an attribute carries it.
    */
   confirm?(uuids: string[], live: LiveSchedule, signal: AbortSignal): Promise<Set<string>>;
+  /**
+   * With `expiry: decaying_model`: the lifetime of each of these live attributes the source still
+   * vouches for (undefined: no model applies to it); the ones it leaves out were taken back. Stands
+   * for `confirm` then.
+   */
+  lifetimes?(uuids: string[], live: LiveSchedule, signal: AbortSignal): Promise<Map<string, SourceLifetime | undefined>>;
+  /**
+   * With `expiry: decaying_model`: the live attributes sighted since the last cycle, whose values
+   * are refreshed now. (False positives are among `withdrawn`.)
+   */
+  resighted?(live: LiveSchedule, signal: AbortSignal): Promise<Iterable<string>>;
   /**
    * True when an attribute `confirm` leaves out was not withdrawn but left the source's reach (a
    * feed event older than the window): its value is no longer refreshed and lapses on its own.

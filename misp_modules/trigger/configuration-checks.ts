@@ -25,6 +25,13 @@ export function triggerConfigurationProblems(account: Record<string, unknown>, c
     );
   }
   // A source no kind answers to is the schema's to report.
-  const kind = sourceKindOf(String(configuration.source ?? argumentDefault('source')));
+  const source = String(configuration.source ?? argumentDefault('source'));
+  const kind = sourceKindOf(source);
+  if (configuration.expiry === 'decaying_model' && kind !== undefined && kind.lifetimes !== true) {
+    problems.push(
+      `In the trigger configuration, expiry is "decaying_model", which source ${source} cannot follow: only a MISP API reads MISP's decaying models; ` +
+        'expected source "misp_api" with it, or expiry "fixed" with valid_for.',
+    );
+  }
   return [...problems, ...(kind?.checkConfiguration(account, configuration) ?? [])];
 }

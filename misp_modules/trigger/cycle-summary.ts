@@ -11,8 +11,17 @@ export function describeCycle(cycle: number, report: CycleReport, durationSecond
     `${count(report.iocsSubmitted)} new IOCs pushed in ${count(report.batchesSubmitted)} batches, ` +
     `${count(report.iocsInvalid)} invalid skipped, ${count(report.alreadyDelivered)} already delivered, ` +
     `${count(report.unsupported)} of unsupported types, ${count(report.iocsFailed)} failed (${durationSeconds.toFixed(1)} s)` +
-    describeWarninglisted(warninglisted)
+    describeWarninglisted(warninglisted) +
+    describeDecayed(report)
   );
+}
+
+/** `; 40 decayed skipped ("Model A" 30, "Model B" 10)`, or nothing without decaying models. */
+function describeDecayed(report: CycleReport): string {
+  const models = Object.entries(report.decay ?? {}).filter(([, counts]) => counts.decayed > 0);
+  if (models.length === 0) return '';
+  const total = models.reduce((sum, [, counts]) => sum + counts.decayed, 0);
+  return `; ${count(total)} decayed skipped (${models.map(([name, counts]) => `"${escapeForLog(name)}" ${count(counts.decayed)}`).join(', ')})`;
 }
 
 /** `; 12 left out by warninglists ("List A" 10, "List B" 2)`, or nothing when none was. */

@@ -3,6 +3,7 @@ import type { MispModuleConfiguration } from '../configuration/configuration.gen
 import { argumentDefault } from '../configuration/module-root.js';
 import { lookbackDays, type ValidatedTriggerConfiguration } from '../configuration/trigger-settings.js';
 import { maintainExpiry } from '../expiry/cycle-expiry.js';
+import { cycleTiming, type ExpiryMode } from '../expiry/expiry-timing.js';
 import { isoSeconds } from '../expiry/indicator-expiry.js';
 import { createAttributeNormaliser, selectIocTypeRows, type AttributeNormaliser } from '../iocs/normalise-attribute.js';
 import { runSyncCycle } from '../pipeline/sync-cycle.js';
@@ -10,7 +11,6 @@ import { FatalIocCollectionError } from '../sekoia/errors/fatal-ioc-collection-e
 import { IocCollectionClient } from '../sekoia/ioc-collection-client.js';
 import type { AttributeSource, SourceCycle } from '../sources/attribute-source.js';
 import { filterSettingsOf, sourceKindOf } from '../sources/source-kinds.js';
-import type { LiveIndicators } from '../state/live-indicators.js';
 import { SyncState } from '../state/sync-state.js';
 import { cycleEvent, IOCS_PUSHED_EVENT } from './cycle-event.js';
 import { triggerConfigurationProblems } from './configuration-checks.js';
@@ -35,8 +35,8 @@ interface CycleContext {
   collection: IocCollectionClient;
   metrics: TriggerMetrics;
   normaliser: AttributeNormaliser;
-  /** With `valid_for`: the schedule of what was submitted with an expiry, saved with the delivered memory. */
-  expiry: { validForSeconds: number; live: LiveIndicators } | undefined;
+  /** With `valid_for` or decaying models: the schedule of what was submitted with an expiry, saved with the delivered memory. */
+  expiry: ExpiryMode | undefined;
   windowDays: number;
   sleepSeconds: number;
 }
@@ -74,8 +74,9 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const proxies = { httpProxy: account.http_proxy, httpsProxy: account.https_proxy, verifySsl: configuration.verify_ssl };
     const filters = filterSettingsOf(configuration, kind);
     const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
-    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined, fileSystem: this.stateFileSystem });
-    const expiry = validForSeconds === undefined || state.schedule === undefined ? undefined : { validForSeconds, live: state.schedule };
+    const decay = configuration.expiry === 'decaying_model';
+    const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined || decay, fileSystem: this.stateFileSystem });
+    const expiry = state.schedule === undefined ? undefined : { validForSeconds, decay, live: state.schedule };
     const source = await kind.open({ account, configuration, filters, proxies, clock: this.clock, logger: this, dataPath: this.dataPath, stateFileSystem: this.stateFileSystem, followsWithdrawals: expiry !== undefined });
     const collection = (this.collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,
@@ -126,7 +127,6 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const forgotten = state.delivered.expire(windowStart - MS_PER_DAY);
     if (forgotten > 0) this.log(`Forgot ${forgotten} delivered attributes older than the look-back window.`, 'debug');
     collection.resetRetryBudget();
-    const validUntil = (): number | undefined => (expiry === undefined ? undefined : this.nowSeconds() + expiry.validForSeconds);
     let lastSave = startedAt;
     const progress = new CycleProgress({
       cycle,
@@ -140,19 +140,18 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     let complete = false;
     try {
       sourceCycle = await source.startCycle({ sinceMs: since, windowStartMs: windowStart, pageSize: configuration.misp_page_size }, this.signal);
-      const eventOf = sourceCycle.eventOf?.bind(sourceCycle);
+      const timing = expiry === undefined ? undefined : cycleTiming(expiry, () => this.nowSeconds(), configuration.batch_size, sourceCycle.eventOf?.bind(sourceCycle));
       const report = await runSyncCycle({
         pages: sourceCycle.pages,
         normalise: context.normaliser.normalise,
         push: async (batch) => {
-          const until = validUntil();
-          const result = await collection.push(until === undefined ? batch : { ...batch, validUntil: isoSeconds(until) }, this.signal);
+          const until = 'validUntil' in batch ? batch.validUntil : timing?.validUntil();
+          const result = await collection.push({ format: batch.format, values: batch.values, ...(until === undefined ? {} : { validUntil: isoSeconds(until) }) }, this.signal);
           progress.prompt();
           return result;
         },
-        ...(expiry === undefined
-          ? {}
-          : { onAccepted: (format: string, value: string, keys: readonly string[]) => expiry.live.accepted(format, value, keys, validUntil() ?? 0, eventOf) }),
+        ...(timing === undefined ? {} : { onAccepted: timing.onAccepted }),
+        ...(timing?.lifetimes === undefined ? {} : { lifetimes: timing.lifetimes }),
         delivered: state.delivered,
         batchSize: configuration.batch_size,
         maxBatchesInFlight: 4,
@@ -175,10 +174,10 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
           : await maintainExpiry(
               sourceCycle,
               { live: expiry.live, delivered: state.delivered, push: (batch) => collection.push(batch, this.signal), signal: this.signal },
-              { nowSeconds: this.nowSeconds(), validForSeconds: expiry.validForSeconds, sleepSeconds: context.sleepSeconds, batchSize: configuration.batch_size },
+              { nowSeconds: this.nowSeconds(), validForSeconds: expiry.validForSeconds, decay: expiry.decay, sleepSeconds: context.sleepSeconds, batchSize: configuration.batch_size },
             );
       const durationSeconds = (this.clock.now() - startedAt) / 1000;
-      recordCycle(metrics, report, durationSeconds, sourceCycle.warninglisted?.());
+      recordCycle(metrics, report, durationSeconds, sourceCycle.warninglisted?.(), expiryOutcome?.sightingRefreshes);
       complete = report.iocsFailed === 0 && (expiryOutcome?.failed ?? 0) === 0 && this.running;
       if (complete) await state.completeCycle(startedAt);
       else await state.save();
@@ -202,6 +201,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
       return `cycle ${cycle}: ${failed} indicators were not accepted by the IOC collection`;
     } catch (error) {
       if (error instanceof FatalIocCollectionError) throw new FatalTriggerError(error.message);
+      if (error instanceof FatalTriggerError) throw error; // A configuration the source cannot honour.
       if (!this.running) return 'stopped';
       metrics.cycles.labels('failure').inc();
       metrics.cycleDuration.observe((this.clock.now() - startedAt) / 1000);

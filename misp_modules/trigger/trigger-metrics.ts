@@ -12,6 +12,9 @@ export interface TriggerMetrics {
   pace: Gauge;
   slowDowns: Counter<'reason'>;
   warninglistSkipped: Counter<'list'>;
+  decayPushed: Counter<'model'>;
+  decaySkipped: Counter<'model'>;
+  sightingRefreshes: Counter;
 }
 
 /**
@@ -63,6 +66,23 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
       labelNames: ['list'],
       registers: [registry],
     }),
+    decayPushed: new Counter({
+      name: 'misp_trigger_decay_values_pushed_total',
+      help: 'With expiry decaying_model: values pushed with the moment their decaying model gives, by model',
+      labelNames: ['model'],
+      registers: [registry],
+    }),
+    decaySkipped: new Counter({
+      name: 'misp_trigger_decay_skipped_total',
+      help: 'With expiry decaying_model: attributes not pushed because their decaying model says they decayed, by model',
+      labelNames: ['model'],
+      registers: [registry],
+    }),
+    sightingRefreshes: new Counter({
+      name: 'misp_trigger_sighting_refreshes_total',
+      help: 'With expiry decaying_model: values pushed again with a new valid_until because their attribute was sighted in MISP',
+      registers: [registry],
+    }),
     slowDowns: new Counter({
       name: 'misp_trigger_push_slowdowns_total',
       help: 'Cuts of the push pace, by reason (refused: 429 or 503; slow: climbing latency)',
@@ -83,8 +103,19 @@ export function registerTriggerMetrics(registry: Registry, pace: () => PaceSnaps
 }
 
 /** A cycle's numbers, added to the series. */
-export function recordCycle(metrics: TriggerMetrics, report: CycleReport, durationSeconds: number, warninglisted: ReadonlyMap<string, number> = new Map()): void {
+export function recordCycle(
+  metrics: TriggerMetrics,
+  report: CycleReport,
+  durationSeconds: number,
+  warninglisted: ReadonlyMap<string, number> = new Map(),
+  sightingRefreshes = 0,
+): void {
   for (const [list, count] of warninglisted) metrics.warninglistSkipped.labels(list).inc(count);
+  for (const [model, counts] of Object.entries(report.decay ?? {})) {
+    metrics.decayPushed.labels(model).inc(counts.pushed);
+    metrics.decaySkipped.labels(model).inc(counts.decayed);
+  }
+  metrics.sightingRefreshes.inc(sightingRefreshes);
   metrics.attributesFetched.inc(report.attributesFetched);
   metrics.iocsPushed.inc(report.iocsSubmitted);
   metrics.iocsInvalid.inc(report.iocsInvalid);

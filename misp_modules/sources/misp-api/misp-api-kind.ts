@@ -6,6 +6,7 @@ import { openMispApiSource } from './misp-api-source.js';
 /** `source: misp_api`: the attribute search of the account's MISP. */
 export const mispApiKind: SourceKind = {
   source: 'misp_api',
+  lifetimes: true,
   checkConfiguration(account, configuration) {
     const problems: string[] = [];
     if (isDocumentFormat(configuration.feed_format)) {

@@ -1,4 +1,4 @@
-import type { MispClient } from '../../misp/misp-client.js';
+import type { MispAttribute, MispClient } from '../../misp/misp-client.js';
 
 /** How many uuids one confirmation query names: small enough for any MISP's request limits. */
 const UUIDS_PER_QUERY = 200;
@@ -35,12 +35,18 @@ export async function confirmedAttributes(
   signal: AbortSignal,
   /** Where warninglists are applied here: false for a value on one, which is then not vouched for. */
   accepts: (attribute: { type: string; value: string }) => boolean = () => true,
+  /** Told each attribute confirmed, as MISP sent it (with its decay scores when the filters asked for them). */
+  onConfirmed?: (attribute: MispAttribute) => void,
 ): Promise<Set<string>> {
   const confirmed = new Set<string>();
   for (let start = 0; start < uuids.length; start += UUIDS_PER_QUERY) {
     const chunk = uuids.slice(start, start + UUIDS_PER_QUERY);
     for await (const page of misp.searchAttributes({ publishedSince: 0, pageSize, filters: { ...filters, published: 1, publish_timestamp: undefined, uuid: chunk } }, signal)) {
-      for (const attribute of page.attributes) if (attribute.uuid && attribute.toIds && !attribute.deleted && accepts(attribute)) confirmed.add(attribute.uuid.toLowerCase());
+      for (const attribute of page.attributes) {
+        if (!attribute.uuid || !attribute.toIds || attribute.deleted || !accepts(attribute)) continue;
+        confirmed.add(attribute.uuid.toLowerCase());
+        onConfirmed?.(attribute);
+      }
     }
   }
   return confirmed;
