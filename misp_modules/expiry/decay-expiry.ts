@@ -1,9 +1,9 @@
 import { refreshValidUntil, ValidUntilGroups, type ValidUntilBatch } from '../decay/valid-until-groups.js';
 import type { SourceLifetime } from '../pipeline/sync-cycle.js';
-import type { LiveValue } from '../state/live-indicators.js';
+import type { DeliveredAttributes } from '../state/delivered-attributes.js';
+import type { LiveIndicators, LiveValue } from '../state/live-indicators.js';
 import type { SourceCycle } from '../sources/attribute-source.js';
-import { isoSeconds, submitValues, withdrawAttributes, type ExpiryOutcome } from './indicator-expiry.js';
-import type { CycleExpiryPorts } from './cycle-expiry.js';
+import { isoSeconds, submitValues, withdrawAttributes, type ExpiryOutcome, type ExpiryPorts } from './indicator-expiry.js';
 
 /** Groups of distinct `valid_until` open at once, per cycle: the requests a cycle's end may send together. */
 export const VALID_UNTIL_OPEN_GROUPS = 64;
@@ -11,6 +11,13 @@ export const VALID_UNTIL_OPEN_GROUPS = 64;
 const MIN_HORIZON_SECONDS = 3_600;
 /** Values asked again at most per cycle. */
 const REFRESHES_PER_CYCLE = 5_000;
+
+export interface DecayExpiryPorts {
+  live: LiveIndicators;
+  delivered: Pick<DeliveredAttributes, 'forget'>;
+  push: ExpiryPorts['push'];
+  signal: AbortSignal;
+}
 
 export interface DecayExpirySettings {
   nowSeconds: number;
@@ -32,7 +39,7 @@ export interface DecayExpiryOutcome extends ExpiryOutcome {
  * as long as its longest-living attribute, lapses at once when all decayed, and is pushed again
  * with its new moment (grouped by `valid_until`, never later than the moment).
  */
-export async function maintainDecayExpiry(source: SourceCycle, ports: CycleExpiryPorts, settings: DecayExpirySettings): Promise<DecayExpiryOutcome> {
+export async function maintainDecayExpiry(source: SourceCycle, ports: DecayExpiryPorts, settings: DecayExpirySettings): Promise<DecayExpiryOutcome> {
   const { live, signal } = ports;
   const now = settings.nowSeconds;
   const base = { nowSeconds: now, validForSeconds: 0, batchSize: settings.batchSize };
