@@ -40,7 +40,7 @@ function secondClient(file: string, text: string): string[] {
   const body = code(text);
   const problems: string[] = [];
   if (file !== CLIENT && file !== CONNECTION && /\bopenMispConnection\s*\(/.test(body)) problems.push(`${file} opens a MISP connection`);
-  if (file !== CLIENT && /from '[./]*(misp\/)?misp-connection\.js'/.test(body)) problems.push(`${file} imports the MISP connection`);
+  if (file !== CLIENT && /\bmisp-connection\.js'/.test(body)) problems.push(`${file} imports the MISP connection`);
   if (file !== CLIENT && READS_STATUS.test(body) && STATUS_ERRORS.test(body)) problems.push(`${file} maps HTTP statuses to MISP errors`);
   if (file !== CLIENT && /\/\^?no matches\/i/i.test(body)) problems.push(`${file} reads MISP's "No matches" itself`);
   return problems;
