@@ -40,7 +40,7 @@ const TESTS_AND_TOOLS = '^(tests|bench|scripts|packages/automation-sdk-shim/test
  * imports them, besides their own room and dev/.
  */
 const SOURCE_CLIENTS = [
-  { module: 'misp/misp-client.ts', room: 'misp' },
+  { module: 'misp/attribute-search.ts', room: 'misp' },
   ...['feed-reader', 'feed-source', 'document-feed-source', 'feed-transport', 'open-feed-transport', 's3-feed-transport', 'index'].map(
     (name) => ({ module: `feed/${name}.ts`, room: 'feed' }),
   ),
@@ -50,10 +50,7 @@ const SOURCE_CLIENTS = [
  * Imports of source clients made before `sources/` existed. Each names the room that takes it
  * over; the entry is deleted when that room lands.
  */
-const KNOWN_SOURCE_CLIENT_IMPORTS = [
-  // misp/misp-connection.ts: the feed generator's event reader takes the client's timeouts and Retry-After cap.
-  { from: 'feed/writer/misp-event-source.ts', to: 'misp/misp-client.ts' },
-];
+const KNOWN_SOURCE_CLIENT_IMPORTS = [];
 
 /** The parts of feed/ that the reader and the writer share: MISP's feed format. */
 const FEED_FORMAT = '^misp_modules/feed/(errors/|(feed-event|feed-manifest|feed-hashes|feed-uuid|indicator-type)\\.ts$)';

@@ -14,7 +14,8 @@ import { parseDecayingModels, type DecayingModel } from '../misp_modules/decay/d
 import { attributeLifetime } from '../misp_modules/decay/indicator-lifetime.js';
 import { ValidUntilGroups } from '../misp_modules/decay/valid-until-groups.js';
 import { normaliseAttribute } from '../misp_modules/iocs/normalise-attribute.js';
-import { MispClient } from '../misp_modules/misp/misp-client.js';
+import { MispAttributeSearch } from '../misp_modules/misp/attribute-search.js';
+import { MispApi } from '../misp_modules/misp/misp-api.js';
 
 /** Open groups allowed: the requests one cycle's end may send at once. */
 export const DECAY_BENCH_OPEN_GROUPS = 64;
@@ -46,7 +47,7 @@ function peakRss(): number {
 }
 
 async function run(url: string, variant: 'plain' | 'scored', now: number, apiKey: string): Promise<DecayClientFigures> {
-  const client = new MispClient({ baseUrl: url, apiKey, verifySsl: true, clock: systemClock, logger: { log: () => undefined } });
+  const client = new MispApi({ baseUrl: url, apiKey, verifySsl: true, clock: systemClock, logger: { log: () => undefined } });
   const figures: DecayClientFigures = { variant, seconds: 0, peakRssBytes: 0, attributes: 0, values: 0, lapsing: 0, decayed: 0, requests: 0, early: 0 };
   const started = performance.now();
   let models = new Map<string, DecayingModel>();
@@ -62,7 +63,7 @@ async function run(url: string, variant: 'plain' | 'scored', now: number, apiKey
     }
   };
   const sent = new Set<string>();
-  for await (const page of client.searchAttributes({ publishedSince: now - 86_400, pageSize: triggerDefault('misp_page_size') })) {
+  for await (const page of new MispAttributeSearch(client).searchAttributes({ publishedSince: now - 86_400, pageSize: triggerDefault('misp_page_size') })) {
     for (const attribute of page.attributes) {
       figures.attributes++;
       const normalised = normaliseAttribute(attribute.type, attribute.value);

@@ -1,15 +1,15 @@
 import { ConfigurationError } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration } from '../configuration/configuration.generated.js';
-import { MispJsonApi } from './misp-json-api.js';
+import { MispApi } from './misp-api.js';
 
 /**
  * The MISP API of the account, for the components that need a MISP instance (the account schema
  * cannot require misp_url and misp_api_key: the IDS trigger can read a feed instead).
  */
-export function mispApiOf(account: MispModuleConfiguration, verifySsl: boolean, purpose: string): MispJsonApi {
+export function mispApiOf(account: MispModuleConfiguration, verifySsl: boolean, purpose: string): MispApi {
   const missing = missingMispKeys(account, purpose);
   if (missing.length > 0) throw new ConfigurationError(missing);
-  return new MispJsonApi({
+  return new MispApi({
     baseUrl: account.misp_url as string,
     apiKey: account.misp_api_key as string,
     verifySsl,

@@ -1,8 +1,9 @@
 /**
- * What every client of a MISP instance's API shares: the base URL as the account gives it (the key
- * and any credentials in it made known to the process's redactor), and one got instance with MISP's
- * headers, the proxies, the timeouts and no retries of got's own (each client retries through the
- * injected clock, knowing MISP's statuses, or not at all where a request is not idempotent).
+ * The connection of the MISP client (`misp-api.ts`, its only user): the base URL as the account
+ * gives it (the key and any credentials in it made known to the process's redactor), and one got
+ * instance with MISP's headers, the proxies, the timeouts and no retries of got's own (the client
+ * retries through the injected clock, knowing MISP's statuses, or not at all where a request is not
+ * idempotent).
  */
 import { processSecrets } from '@sekoia/automation-sdk-shim';
 import got, { type Got } from 'got';

@@ -2,9 +2,8 @@ import QuickLRU from 'quick-lru';
 import { Trigger, type TriggerContext } from '@sekoia/automation-sdk-shim';
 import type { MispModuleConfiguration, NewEventTriggerConfiguration } from '../configuration/configuration.generated.js';
 import { missingMispKeys, mispApiOf } from '../misp/misp-account-api.js';
-import { MispRefusedError } from '../misp/errors/misp-refused-error.js';
 import { MispUnexpectedAnswerError } from '../misp/errors/misp-unexpected-answer-error.js';
-import type { MispJsonApi } from '../misp/misp-json-api.js';
+import type { MispApi } from '../misp/misp-api.js';
 import { PublishedEventCursor, publicationKey } from './published-event-cursor.js';
 import { recentPart, SENT_ATTRIBUTES_CAPACITY } from './recent-attributes.js';
 
@@ -12,7 +11,6 @@ export const NEW_EVENT_COMMAND = 'trigger';
 /** Whole events with their attributes: pages are kept small so that memory stays bounded. */
 export const EVENTS_PAGE_SIZE = 50;
 const SEARCH_PATH = '/events/restSearch';
-const NO_MATCHES = /^no matches/i;
 
 type ValidatedConfiguration = Required<NewEventTriggerConfiguration>;
 
@@ -61,7 +59,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     }
   }
 
-  private async pollUntilStopped(api: MispJsonApi, cursor: PublishedEventCursor): Promise<void> {
+  private async pollUntilStopped(api: MispApi, cursor: PublishedEventCursor): Promise<void> {
     const configuration = this.configuration;
     const sentAttributes = new QuickLRU<string, number>({ maxSize: SENT_ATTRIBUTES_CAPACITY });
     for (let poll = 1; this.running; poll++) {
@@ -88,7 +86,7 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
   }
 
   /** One poll: every page of the search, each publication not yet sent sent and saved as sent. */
-  private async poll(api: MispJsonApi, cursor: PublishedEventCursor, sentAttributes: QuickLRU<string, number>): Promise<PollSummary> {
+  private async poll(api: MispApi, cursor: PublishedEventCursor, sentAttributes: QuickLRU<string, number>): Promise<PollSummary> {
     const windowSeconds = filterSeconds(this.configuration);
     const summary: PollSummary = { received: 0, sent: 0, alreadySent: 0, nothingNew: 0 };
     // A publish time ahead of the clock (an event synchronised from an instance whose clock runs
@@ -130,15 +128,9 @@ export class NewEventTrigger extends Trigger<MispModuleConfiguration, ValidatedC
     return summary;
   }
 
-  /** One page of published events; MISP versions before 2.4.71 say "nothing" with a 404 "No matches". */
-  private async searchPage(api: MispJsonApi, since: number, page: number): Promise<MispEvent[]> {
-    let answer: unknown;
-    try {
-      answer = await api.post(SEARCH_PATH, { returnFormat: 'json', published: 1, publish_timestamp: since, page, limit: EVENTS_PAGE_SIZE }, this.signal);
-    } catch (error) {
-      if (error instanceof MispRefusedError && error.status === 404 && NO_MATCHES.test(error.reason)) return [];
-      throw error;
-    }
+  /** One page of published events (the client reads an old MISP's 404 "No matches" as none). */
+  private async searchPage(api: MispApi, since: number, page: number): Promise<MispEvent[]> {
+    const answer = await api.post(SEARCH_PATH, { returnFormat: 'json', published: 1, publish_timestamp: since, page, limit: EVENTS_PAGE_SIZE }, this.signal);
     return eventsOf(answer, api.host);
   }
 

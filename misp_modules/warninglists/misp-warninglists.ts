@@ -31,7 +31,7 @@ export interface WarninglistSummary {
   attributeTypes: string[];
 }
 
-/** The JSON API requests the catalogue needs (MispJsonApi). */
+/** The JSON API requests the catalogue needs (MispApi). */
 export interface MispReader {
   readonly host: string;
   get(path: string, signal?: AbortSignal): Promise<unknown>;

@@ -18,20 +18,21 @@ const { KNOWN_SOURCE_CLIENT_IMPORTS } = createRequire(import.meta.url)(path.join
   KNOWN_SOURCE_CLIENT_IMPORTS: { from: string; to: string }[];
 };
 
-/** Allowed imports of every kind the rules look at: dev/, tests and bench over product, a known exception, the feed format. */
+/** Allowed imports of every kind the rules look at: dev/, tests and bench over product, the MISP client over the attribute search, the feed format. */
 const CLEAN_TREE: Record<string, string> = {
   'packages/automation-sdk-shim/src/index.ts': "export const runtimeVersion = '0';\n",
   'misp_modules/configuration/module-root.ts': "export const root = '.';\n",
   'misp_modules/http/backoff.ts': "import { runtimeVersion } from '@sekoia/automation-sdk-shim';\nimport { root } from '../configuration/module-root.js';\nexport const backoff = `${root}${runtimeVersion}`;\n",
   'misp_modules/iocs/ioc-types.ts': 'export type IocType = string;\n',
   'misp_modules/stix/stix-objects.ts': 'export const STIX = 2.1;\n',
-  'misp_modules/misp/misp-client.ts': "import { backoff } from '../http/backoff.js';\nexport const search = backoff;\n",
+  'misp_modules/misp/misp-api.ts': "import { backoff } from '../http/backoff.js';\nexport const api = backoff;\n",
+  'misp_modules/misp/attribute-search.ts': "import { api } from './misp-api.js';\nexport const search = api;\n",
   'misp_modules/feed/feed-event.ts': 'export const EVENT = 1;\n',
   'misp_modules/feed/feed-source.ts': "import { EVENT } from './feed-event.js';\nexport const source = EVENT;\n",
   'misp_modules/feed/writer/feed-writer.ts': "import { EVENT } from '../feed-event.js';\nexport const writer = EVENT;\n",
   'misp_modules/feed/index.ts': "export { source } from './feed-source.js';\nexport { writer } from './writer/feed-writer.js';\n",
-  'misp_modules/feed/writer/misp-event-source.ts': "import { search } from '../../misp/misp-client.js';\nexport const exported = search;\n",
-  'misp_modules/sources/misp-api/misp-api-source.ts': "import { search } from '../../misp/misp-client.js';\nexport const apiSource = search;\n",
+  'misp_modules/feed/writer/misp-event-source.ts': "import { api } from '../../misp/misp-api.js';\nexport const exported = api;\n",
+  'misp_modules/sources/misp-api/misp-api-source.ts': "import { search } from '../../misp/attribute-search.js';\nexport const apiSource = search;\n",
   'misp_modules/trigger/misp-ids-attributes-to-ioc-collection.ts': "import { apiSource } from '../sources/misp-api/misp-api-source.js';\nexport const trigger = apiSource;\n",
   'misp_modules/main.ts': "export { trigger } from './trigger/misp-ids-attributes-to-ioc-collection.js';\n",
   'misp_modules/dev/trigger-dev.ts': "import { source } from '../feed/feed-source.js';\nimport { trigger } from '../main.js';\nexport const dev = [source, trigger];\n",
@@ -49,7 +50,8 @@ const PLANTED: { rule: string; file: string; text: string }[] = [
   { rule: 'product-not-dev', file: 'misp_modules/sekoia/demo-collection.ts', text: "import { dev } from '../dev/trigger-dev.js';\nexport const demo = dev;\n" },
   { rule: 'product-not-tests', file: 'misp_modules/pipeline/checked-cycle.ts', text: "import { checked } from '../../tests/trigger.test.js';\nexport const cycle = checked;\n" },
   { rule: 'room-in-code-map', file: 'misp_modules/retry/retry-policy.ts', text: "import { backoff } from '../http/backoff.js';\nexport const policy = backoff;\n" },
-  { rule: 'only-sources-import-misp-misp-client', file: 'misp_modules/new-event/new-event-trigger.ts', text: "import { search } from '../misp/misp-client.js';\nexport const newEvent = search;\n" },
+  { rule: 'only-sources-import-misp-attribute-search', file: 'misp_modules/new-event/new-event-trigger.ts', text: "import { search } from '../misp/attribute-search.js';\nexport const newEvent = search;\n" },
+  { rule: 'only-sources-import-misp-attribute-search', file: 'misp_modules/feed/writer/event-selection.ts', text: "import { search } from '../../misp/attribute-search.js';\nexport const selection = search;\n" },
   { rule: 'feed-reader-without-writer', file: 'misp_modules/feed/feed-reader.ts', text: "import { writer } from './writer/feed-writer.js';\nexport const reader = writer;\n" },
   { rule: 'feed-writer-on-the-format', file: 'misp_modules/feed/writer/event-feed-writer.ts', text: "import { source } from '../feed-source.js';\nexport const events = source;\n" },
   { rule: 'resolvable', file: 'misp_modules/iocs/ip-address.ts', text: "import { parse } from './no-such-module.js';\nexport const ip = parse;\n" },

@@ -8,7 +8,8 @@ import { DemoDecay, demoSightings } from '../../misp_modules/dev/demo-decay.js';
 import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { startDemoMispServer, type DemoMispServer, type RenderedAttribute } from '../../misp_modules/dev/demo-misp-server.js';
 import { flattenEvent, MispIdAllocator, type DemoAttribute, type MispAttributeRow } from '../../misp_modules/dev/misp-events.js';
-import { MispClient } from '../../misp_modules/misp/misp-client.js';
+import { MispAttributeSearch } from '../../misp_modules/misp/attribute-search.js';
+import { MispApi } from '../../misp_modules/misp/misp-api.js';
 import type { MispAttribute } from '../../misp_modules/misp/attribute-row.js';
 import { call } from './http-client.js';
 
@@ -51,7 +52,7 @@ function instance(): DemoAttribute[] {
 }
 
 let server: DemoMispServer | undefined;
-const clients: MispClient[] = [];
+const clients: MispApi[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.close();
@@ -71,10 +72,10 @@ async function search(body: Record<string, unknown>): Promise<Array<MispAttribut
 
 /** The attributes as the product's client reads them, decay scores asked as the trigger will. */
 async function clientAttributes(filters: Record<string, unknown>): Promise<MispAttribute[]> {
-  const client = new MispClient({ baseUrl: server!.url, apiKey: KEY, verifySsl: true, clock: systemClock, logger: { log: () => undefined }, maxAttempts: 1 });
+  const client = new MispApi({ baseUrl: server!.url, apiKey: KEY, verifySsl: true, clock: systemClock, logger: { log: () => undefined }, maxAttempts: 1 });
   clients.push(client);
   const attributes: MispAttribute[] = [];
-  for await (const page of client.searchAttributes({ publishedSince: 0, pageSize: 100, filters })) attributes.push(...page.attributes);
+  for await (const page of new MispAttributeSearch(client).searchAttributes({ publishedSince: 0, pageSize: 100, filters })) attributes.push(...page.attributes);
   return attributes;
 }
 

@@ -4,7 +4,8 @@ import { systemClock } from '@sekoia/automation-sdk-shim';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
 import { agentsFor } from '../../misp_modules/http/http-agents.js';
-import { MispClient } from '../../misp_modules/misp/misp-client.js';
+import { MispAttributeSearch } from '../../misp_modules/misp/attribute-search.js';
+import { MispApi } from '../../misp_modules/misp/misp-api.js';
 
 /**
  * A forward proxy that requires basic credentials and records what it relayed: plain requests with
@@ -77,10 +78,10 @@ afterEach(() => {
 });
 
 async function searchOnce(options: { httpProxy?: string }): Promise<number> {
-  const client = new MispClient({ baseUrl: misp.url, apiKey: KEY, verifySsl: true, clock: systemClock, logger: silent, maxAttempts: 1, ...options });
+  const client = new MispApi({ baseUrl: misp.url, apiKey: KEY, verifySsl: true, clock: systemClock, logger: silent, maxAttempts: 1, ...options });
   let pages = 0;
   try {
-    for await (const _page of client.searchAttributes({ publishedSince: 0, pageSize: 100 })) pages++;
+    for await (const _page of new MispAttributeSearch(client).searchAttributes({ publishedSince: 0, pageSize: 100 })) pages++;
   } finally {
     client.close();
   }

@@ -5,7 +5,8 @@ import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { startLoopbackServer, type LoopbackServer } from '../../misp_modules/dev/loopback-http.js';
 import { HttpFeedTransport } from '../../misp_modules/feed/feed-transport.js';
 import { parseFeedLocation } from '../../misp_modules/feed/feed-location.js';
-import { MispClient } from '../../misp_modules/misp/misp-client.js';
+import { MispAttributeSearch } from '../../misp_modules/misp/attribute-search.js';
+import { MispApi } from '../../misp_modules/misp/misp-api.js';
 import { IocCollectionClient } from '../../misp_modules/sekoia/ioc-collection-client.js';
 import { RecordingClock, RecordingLogger } from '../support/recording.js';
 
@@ -47,8 +48,8 @@ describe('the User-Agent of every request', () => {
 
   it('is sent to MISP', async () => {
     const misp = await answering(200, { response: { Attribute: [] } });
-    const client = new MispClient({ baseUrl: misp.url, apiKey: 'key', verifySsl: true, clock: new RecordingClock(), logger: new RecordingLogger() });
-    for await (const page of client.searchAttributes({ publishedSince: 0, pageSize: 100 })) void page;
+    const client = new MispApi({ baseUrl: misp.url, apiKey: 'key', verifySsl: true, clock: new RecordingClock(), logger: new RecordingLogger() });
+    for await (const page of new MispAttributeSearch(client).searchAttributes({ publishedSince: 0, pageSize: 100 })) void page;
     client.close();
     expect(misp.requests.map((request) => request.headers['user-agent'])).toEqual([expected]);
   });

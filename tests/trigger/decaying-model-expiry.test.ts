@@ -56,7 +56,7 @@ async function decayWorld(attributes: DemoAttribute[]): Promise<World & { follow
   return keep({
     misp,
     collection,
-    follow: (t) => {
+    follow: (t: Runtime) => {
       clock = t.clock;
     },
     close: async () => {

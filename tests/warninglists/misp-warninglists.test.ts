@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MispUnexpectedAnswerError } from '../../misp_modules/misp/errors/misp-unexpected-answer-error.js';
-import { MispJsonApi } from '../../misp_modules/misp/misp-json-api.js';
+import { MispApi } from '../../misp_modules/misp/misp-api.js';
 import { WarninglistCatalogue } from '../../misp_modules/warninglists/misp-warninglists.js';
 import { WarninglistEnforcement } from '../../misp_modules/warninglists/warninglist-enforcement.js';
 import { API_KEY, RecordingLogger } from '../misp/misp-test-kit.js';
@@ -34,7 +34,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-const catalogue = () => new WarninglistCatalogue(new MispJsonApi({ baseUrl: BASE, apiKey: API_KEY, verifySsl: true }), logger);
+const catalogue = () => new WarninglistCatalogue(new MispApi({ baseUrl: BASE, apiKey: API_KEY, verifySsl: true }), logger);
 
 describe('reading MISP warninglists', () => {
   it('reads the current shapes: entries and types inside Warninglist, disabled lists left alone', async () => {

@@ -9,6 +9,6 @@ export { InvalidFeedOptionsError } from './invalid-feed-options-error.js';
 export { ListFileError } from './list-file-error.js';
 export { InvalidFeedAttributeError } from './invalid-feed-attribute-error.js';
 export { InvalidFeedObjectError } from './invalid-feed-object-error.js';
-export { MispEventSearchError } from './misp-event-search-error.js';
+export { MispEventSearchError } from '../../misp/errors/misp-event-search-error.js';
 export { FeedDocumentUnreadableError } from './feed-document-unreadable-error.js';
 export { S3RefusedError } from './s3-refused-error.js';

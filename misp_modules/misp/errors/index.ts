@@ -12,3 +12,4 @@ export { MispTooManyPagesError } from './misp-too-many-pages-error.js';
 export { MispUnreachableError } from './misp-unreachable-error.js';
 export { MispRefusedError } from './misp-refused-error.js';
 export { MispUnexpectedAnswerError } from './misp-unexpected-answer-error.js';
+export { MispEventSearchError } from './misp-event-search-error.js';

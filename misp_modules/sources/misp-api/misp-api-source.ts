@@ -1,6 +1,6 @@
 import { restSearchFilters } from '../../filters/attribute-filter.js';
-import { MispClient } from '../../misp/misp-client.js';
-import { MispJsonApi } from '../../misp/misp-json-api.js';
+import { MispAttributeSearch } from '../../misp/attribute-search.js';
+import { MispApi } from '../../misp/misp-api.js';
 import { WarninglistCatalogue } from '../../warninglists/misp-warninglists.js';
 import { WarninglistEnforcement } from '../../warninglists/warninglist-enforcement.js';
 import { FatalTriggerError } from '@sekoia/automation-sdk-shim';
@@ -19,17 +19,17 @@ import { confirmedAttributes, withdrawnSince } from './misp-withdrawals.js';
  */
 export function openMispApiSource({ account, configuration, filters, proxies, clock, logger }: SourceOpenContext): AttributeSource {
   const mispUrl = account.misp_url ?? '';
-  const misp = new MispClient({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', clock, logger, ...proxies });
+  const api = new MispApi({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', clock, logger, ...proxies });
+  const misp = new MispAttributeSearch(api);
   const query = restSearchFilters(filters);
   const pageSize = configuration.misp_page_size;
-  const reader = new MispJsonApi({ baseUrl: mispUrl, apiKey: account.misp_api_key ?? '', ...proxies });
-  const warninglists = new WarninglistEnforcement({ version: (signal) => misp.version(signal), catalogue: new WarninglistCatalogue(reader, logger), host: reader.host, logger });
+  const warninglists = new WarninglistEnforcement({ version: (signal) => misp.version(signal), catalogue: new WarninglistCatalogue(api, logger), host: api.host, logger });
   const decay =
     configuration.expiry === 'decaying_model'
       ? new MispDecay({
-          json: reader,
+          json: api,
           version: (signal) => misp.version(signal),
-          host: reader.host,
+          host: api.host,
           requested: configuration.decaying_model,
           threshold: configuration.decay_threshold,
           // A value alive on MISP's word alone is asked about again before this passes.
@@ -81,10 +81,7 @@ export function openMispApiSource({ account, configuration, filters, proxies, cl
         commit: async () => undefined,
       };
     },
-    close: () => {
-      misp.close();
-      reader.close();
-    },
+    close: () => api.close(),
   };
 }
 

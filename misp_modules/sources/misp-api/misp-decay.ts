@@ -4,7 +4,7 @@ import { DecayingModelUnavailableError } from '../../decay/errors/decaying-model
 import { scoredLifetime } from '../../decay/indicator-lifetime.js';
 import { parseSightings, sightingsByAttribute, type SightingsByAttribute } from '../../decay/sightings.js';
 import { MispRefusedError } from '../../misp/errors/misp-refused-error.js';
-import type { MispJsonApi } from '../../misp/misp-json-api.js';
+import type { MispApi } from '../../misp/misp-api.js';
 import { DECAYING_MODELS_SINCE, formatMispVersion, isAtLeast, type MispVersion } from '../../misp/misp-version.js';
 import type { SourceAttribute, SourceLifetime, SourcePage } from '../../pipeline/sync-cycle.js';
 
@@ -13,7 +13,7 @@ const MODELS_PATH = '/decayingModel/index?limit=1000';
 const SIGHTINGS_PATH = '/sightings/restSearch';
 
 export interface MispDecayOptions {
-  json: Pick<MispJsonApi, 'get' | 'post'>;
+  json: Pick<MispApi, 'get' | 'post'>;
   version(signal: AbortSignal): Promise<MispVersion | undefined>;
   host: string;
   /** `decaying_model`: ids or names; empty for MISP's enabled models. */

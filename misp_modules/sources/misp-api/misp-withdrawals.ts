@@ -1,4 +1,4 @@
-import type { MispAttribute, MispClient } from '../../misp/misp-client.js';
+import type { MispAttribute, MispAttributeSearch } from '../../misp/attribute-search.js';
 
 /** How many uuids one confirmation query names: small enough for any MISP's request limits. */
 const UUIDS_PER_QUERY = 200;
@@ -10,7 +10,7 @@ const UUIDS_PER_QUERY = 200;
  * `Security.sanitise_attribute_on_delete`, MISP stores a deleted attribute as type `comment`, value
  * `deleted`, IDS flag cleared, so only its uuid still tells which indicator it carried.
  */
-export async function withdrawnSince(misp: MispClient, sinceSeconds: number, types: readonly string[], pageSize: number, signal: AbortSignal): Promise<Set<string>> {
+export async function withdrawnSince(misp: MispAttributeSearch, sinceSeconds: number, types: readonly string[], pageSize: number, signal: AbortSignal): Promise<Set<string>> {
   const uuids = new Set<string>();
   const common = { published: undefined, publish_timestamp: undefined, timestamp: sinceSeconds };
   for (const filters of [{ ...common, type: [...types], to_ids: 0 }, { ...common, to_ids: undefined, deleted: 1 }]) {
@@ -28,7 +28,7 @@ export async function withdrawnSince(misp: MispClient, sinceSeconds: number, typ
  * attributes are then fetched by the main query and pushed again.
  */
 export async function confirmedAttributes(
-  misp: MispClient,
+  misp: MispAttributeSearch,
   uuids: readonly string[],
   filters: Record<string, unknown>,
   pageSize: number,

@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MispClient, type MispClientOptions } from '../../misp_modules/misp/misp-client.js';
+import type { MispAttributeSearch } from '../../misp_modules/misp/attribute-search.js';
+import type { MispApi } from '../../misp_modules/misp/misp-api.js';
 import { MispTlsError } from '../../misp_modules/misp/errors/misp-tls-error.js';
 import { MispUnreachableError } from '../../misp_modules/misp/errors/misp-unreachable-error.js';
-import { allPages, API_KEY, RecordingClock, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { allPages, API_KEY, openSearch, RecordingClock, RecordingLogger, searchError, visibleText, type SearchOptions } from './misp-test-kit.js';
 import { listenerLeakWarnings } from '../support/listener-leak-warnings.js';
 
 type Handler = (request: http.IncomingMessage, response: http.ServerResponse, body: Record<string, unknown>) => void;
@@ -25,7 +26,7 @@ const rows = (from: number, count: number): unknown[] =>
 
 let clock: RecordingClock;
 let logger: RecordingLogger;
-let clients: MispClient[];
+let clients: MispApi[];
 let servers: (http.Server | https.Server)[];
 
 beforeEach(() => {
@@ -56,10 +57,10 @@ async function listen(server: http.Server | https.Server, handler: Handler): Pro
   return (server.address() as AddressInfo).port;
 }
 
-function makeClient(baseUrl: string, overrides: Partial<MispClientOptions> = {}): MispClient {
-  const client = new MispClient({ baseUrl, apiKey: API_KEY, verifySsl: true, clock, logger, backoff: NO_JITTER, ...overrides });
-  clients.push(client);
-  return client;
+function makeClient(baseUrl: string, overrides: Partial<SearchOptions> = {}): MispAttributeSearch {
+  const { search, api } = openSearch({ baseUrl, apiKey: API_KEY, verifySsl: true, clock, logger, backoff: NO_JITTER, ...overrides });
+  clients.push(api);
+  return search;
 }
 
 describe('TLS', () => {

@@ -1,7 +1,8 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MispClient, type MispClientOptions, type MispPage } from '../../misp_modules/misp/misp-client.js';
+import type { MispAttributeSearch, MispPage } from '../../misp_modules/misp/attribute-search.js';
+import type { MispApi } from '../../misp_modules/misp/misp-api.js';
 import { MispAuthenticationError } from '../../misp_modules/misp/errors/misp-authentication-error.js';
 import { MispEndpointNotFoundError } from '../../misp_modules/misp/errors/misp-endpoint-not-found-error.js';
 import { MispMalformedAnswerError } from '../../misp_modules/misp/errors/misp-malformed-answer-error.js';
@@ -12,7 +13,7 @@ import { MispRequestRejectedError } from '../../misp_modules/misp/errors/misp-re
 import { MispServerError } from '../../misp_modules/misp/errors/misp-server-error.js';
 import { MispTooManyPagesError } from '../../misp_modules/misp/errors/misp-too-many-pages-error.js';
 import { itWithFixtures } from '../support/fixtures.js';
-import { allPages, API_KEY, RecordingClock, readJsonFixture, RecordingLogger, searchError, visibleText } from './misp-test-kit.js';
+import { allPages, API_KEY, openSearch, RecordingClock, readJsonFixture, RecordingLogger, searchError, visibleText, type SearchOptions } from './misp-test-kit.js';
 
 const BASE = 'http://127.0.0.1:9';
 const SEARCH_URL = `${BASE}/attributes/restSearch`;
@@ -43,7 +44,7 @@ const server = setupServer(http.get(`${BASE}/servers/getVersion`, () => HttpResp
 let seen: SeenRequest[];
 let clock: RecordingClock;
 let logger: RecordingLogger;
-let clients: MispClient[];
+let clients: MispApi[];
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
@@ -61,10 +62,10 @@ afterEach(() => {
   for (const client of clients) client.close();
 });
 
-function makeClient(overrides: Partial<MispClientOptions> = {}): MispClient {
-  const client = new MispClient({ baseUrl: BASE, apiKey: API_KEY, verifySsl: true, clock, logger, backoff: NO_JITTER, ...overrides });
-  clients.push(client);
-  return client;
+function makeClient(overrides: Partial<SearchOptions> = {}): MispAttributeSearch {
+  const { search, api } = openSearch({ baseUrl: BASE, apiKey: API_KEY, verifySsl: true, clock, logger, backoff: NO_JITTER, ...overrides });
+  clients.push(api);
+  return search;
 }
 
 /** Serves restSearch with `answer`, recording every request. */

@@ -1,4 +1,4 @@
-import { MispError } from '../../misp/errors/misp-error.js';
+import { MispError } from './misp-error.js';
 
 /**
  * Thrown by the feed export when MISP's event search gives no usable answer: HTTP 429 or a 5xx

@@ -1,43 +1,23 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Got } from 'got';
-import { DEFAULT_BACKOFF, isRetriedStatus, readRetryAfter, type Backoff, type Clock, type Logger } from '@sekoia/automation-sdk-shim';
-import type { AgentSet } from '../http/http-agents.js';
+import type { Clock, Logger } from '@sekoia/automation-sdk-shim';
 import { parseAttributeRow, rawRowId, type MispAttribute } from './attribute-row.js';
-import { BodyBuffers } from './body-buffers.js';
 import { MispAuthenticationError } from './errors/misp-authentication-error.js';
-import { MispEndpointNotFoundError } from './errors/misp-endpoint-not-found-error.js';
 import { MispMalformedAnswerError } from './errors/misp-malformed-answer-error.js';
 import { MispNotJsonError } from './errors/misp-not-json-error.js';
 import { MispPagingIgnoredError } from './errors/misp-paging-ignored-error.js';
-import { MispRateLimitedError } from './errors/misp-rate-limited-error.js';
-import { MispRequestRejectedError } from './errors/misp-request-rejected-error.js';
-import { MispServerError } from './errors/misp-server-error.js';
+import { MispRefusedError } from './errors/misp-refused-error.js';
 import { MispTlsError } from './errors/misp-tls-error.js';
 import { MispTooManyPagesError } from './errors/misp-too-many-pages-error.js';
+import { MispUnexpectedAnswerError } from './errors/misp-unexpected-answer-error.js';
 import { MispUnreachableError } from './errors/misp-unreachable-error.js';
 import { formatMispVersion, isAtLeast, ORGANISATION_UUIDS_SINCE, parseMispVersion, SKIPPED_COUNT_SINCE, type MispVersion } from './misp-version.js';
 import { isOn } from './loose-fields.js';
-import { openMispConnection } from './misp-connection.js';
-import { retryMisp, type MispFailure } from './misp-retry.js';
-import { mispMessageOf, restSearchRows } from './restsearch-answer.js';
+import type { MispAnswer, MispApi } from './misp-api.js';
+import { restSearchRows } from './restsearch-answer.js';
 import { htmlTitle, safeExcerpt } from '../http/safe-text.js';
-import { classifyTransportError } from '../http/transport-failure.js';
 
 export type { MispAttribute } from './attribute-row.js';
 
-export interface MispClientOptions {
-  baseUrl: string;
-  apiKey: string;
-  verifySsl: boolean;
-  httpProxy?: string | undefined;
-  httpsProxy?: string | undefined;
-  clock: Clock;
-  logger: Logger;
-  /** `connectMs` bounds DNS, connection and TLS handshake; `responseMs` a whole page, body included. */
-  timeouts?: { connectMs: number; responseMs: number };
-  /** Attempts per request, transient failures only. */
-  maxAttempts?: number;
-  backoff?: Backoff;
+export interface AttributeSearchOptions {
   /** Safety stop for a search that never reaches a last page. */
   maxPages?: number;
 }
@@ -69,15 +49,11 @@ export interface MispPage {
   durationMs: number;
 }
 
-export const DEFAULT_TIMEOUTS = { connectMs: 10_000, responseMs: 120_000 } as const;
-export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_PAGES = 10_000;
 
 const SEARCH_PATH = '/attributes/restSearch';
 const VERSION_PATH = '/servers/getVersion';
 const UUID = /^!?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** MISP versions before 2.4.71 answer an empty search with this 404. */
-const NO_MATCHES = /^no matches/i;
 
 /** What the paging logic reads of a page besides what the consumer sees. */
 interface FetchedPage {
@@ -91,57 +67,29 @@ interface FetchedPage {
 /** A page as read from one answer, before the fetch adds its number and duration. */
 interface PageData extends FetchedPage, Pick<MispPage, 'attributes' | 'bytes' | 'skipped' | 'malformed'> {}
 
-/** A successful answer, received but not yet parsed: the next page can be asked for before this one is read. */
-type Received = { response: Answer } | { empty: PageData };
-
-/** A complete answer. `body` is a view on a reused buffer: read it, then `release()` it. */
-interface Answer {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-  release(): void;
-}
-
-type Attempt = { ok: true; received: Received } | MispFailure;
-
 /**
  * Reads IDS-flagged attributes from MISP's `POST /attributes/restSearch`, page by page, one page
- * fetched ahead of the consumer. Transient failures are retried with backoff through the injected
- * clock; everything else ends the search with a named error whose message tells what to fix.
+ * fetched ahead of the consumer, through the MISP client (`misp-api.ts`), which retries transient
+ * failures and names every other; a page that is not a restSearch answer ends the search here.
  */
-export class MispClient {
-  private readonly searchUrl: string;
-  private readonly versionUrl: string;
+export class MispAttributeSearch {
   private readonly host: string;
-  private readonly path: string;
-  private readonly agents: AgentSet;
-  private readonly http: Got;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly timeouts: { connectMs: number; responseMs: number };
-  private readonly maxAttempts: number;
   private readonly maxPages: number;
-  private readonly backoff: Backoff;
-  private readonly bodies = new BodyBuffers();
   /** MISP's version, asked once, when a search first depends on it. */
   private versionProbe: Promise<MispVersion | undefined> | undefined;
   /** What was already said once about this MISP's version. */
   private readonly toldOnce = new Set<string>();
 
-  constructor(options: MispClientOptions) {
-    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-    const connection = openMispConnection({ ...options, timeouts: this.timeouts });
-    this.searchUrl = `${connection.base}${SEARCH_PATH}`;
-    this.versionUrl = `${connection.base}${VERSION_PATH}`;
-    this.host = connection.host;
-    this.path = new URL(this.searchUrl).pathname;
-    this.agents = connection.agents;
-    this.http = connection.http;
-    this.clock = options.clock;
-    this.logger = options.logger;
-    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+  constructor(
+    private readonly api: MispApi,
+    options: AttributeSearchOptions = {},
+  ) {
+    this.host = api.host;
+    this.clock = api.clock;
+    this.logger = api.logger;
     this.maxPages = Math.max(1, Math.floor(options.maxPages ?? DEFAULT_MAX_PAGES));
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
   }
 
   /**
@@ -173,12 +121,12 @@ export class MispClient {
         unread = false;
         // When MISP says the page is full (X-Result-Count, 2.4.195+), the next one is asked for before
         // this one is parsed, so that MISP works on it while this one is read and pushed.
-        const early = 'response' in received.received && pageNumber < this.maxPages && announcesFullPage(received.received.response, search.pageSize);
+        const early = pageNumber < this.maxPages && announcesFullPage(received.received, search.pageSize);
         if (early) {
           next = this.prefetch(search, pageNumber + 1, local.signal);
           unread = true;
         }
-        const fetched = 'empty' in received.received ? received.received.empty : this.readPage(received.received.response);
+        const fetched = this.readPage(received.received);
         const page = this.pageOf(fetched, pageNumber, received.startedAt);
         if (fetched.firstId !== undefined && fetched.firstId === previousFirstId) {
           throw new MispPagingIgnoredError(this.host, fetched.firstId, pageNumber);
@@ -257,41 +205,29 @@ export class MispClient {
   private async fetchVersion(signal: AbortSignal | undefined): Promise<MispVersion | undefined> {
     let problem: string;
     try {
-      const response = await this.http.get(this.versionUrl, { signal, responseType: 'text' });
-      if (response.statusCode === 200) {
-        let answer: unknown;
-        try {
-          answer = JSON.parse(response.body);
-        } catch {
-          answer = undefined;
-        }
-        const version = parseMispVersion((answer as { version?: unknown } | undefined)?.version);
-        if (version !== undefined) {
-          this.logger.log(`MISP at ${this.host} is version ${formatMispVersion(version)}.`, 'debug');
-          return version;
-        }
-        problem = 'its answer holds no version';
-      } else {
-        problem = `HTTP ${response.statusCode}${this.explain(response.body) ? ` (${this.explain(response.body)})` : ''}`;
+      const version = parseMispVersion(((await this.api.get(VERSION_PATH, signal)) as { version?: unknown } | undefined)?.version);
+      if (version !== undefined) {
+        this.logger.log(`MISP at ${this.host} is version ${formatMispVersion(version)}.`, 'debug');
+        return version;
       }
+      problem = 'its answer holds no version';
     } catch (error) {
       signal?.throwIfAborted();
-      problem = classifyTransportError(error, this.timeouts).code;
-      // MISP could not be reached: asked again by the next search rather than guessed for good.
-      this.versionProbe = undefined;
+      if (error instanceof MispRefusedError) problem = `HTTP ${error.status}${error.reason ? ` (${error.reason})` : ''}`;
+      else if (error instanceof MispAuthenticationError) problem = `HTTP ${error.status}${error.mispMessage ? ` (${error.mispMessage})` : ''}`;
+      else if (error instanceof MispUnexpectedAnswerError) problem = 'its answer holds no version';
+      else if (error instanceof MispUnreachableError || error instanceof MispTlsError) {
+        problem = error.code;
+        // MISP could not be reached: asked again by the next search rather than guessed for good.
+        this.versionProbe = undefined;
+      } else throw error;
     }
     this.logger.log(`MISP at ${this.host} did not tell its version at ${VERSION_PATH} (${problem}); what depends on it is done the safe way.`, 'warning');
     return undefined;
   }
 
-  /** Destroys the connections kept alive. */
-  close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
-  }
-
   /** Starts fetching a page; a failure waits, unreported, until the page is awaited. */
-  private prefetch(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: Received; startedAt: number }> {
+  private prefetch(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: MispAnswer; startedAt: number }> {
     const promise = this.fetchPage(search, pageNumber, signal);
     promise.catch(() => undefined);
     return promise;
@@ -325,106 +261,15 @@ export class MispClient {
     return { page: pageNumber, attributes, bytes, skipped, malformed, durationMs };
   }
 
-  private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: Received; startedAt: number }> {
+  private async fetchPage(search: AttributeSearch, pageNumber: number, signal: AbortSignal): Promise<{ received: MispAnswer; startedAt: number }> {
     const startedAt = this.clock.now();
     const body = this.requestBody(search, pageNumber);
-    const answer = await retryMisp(`page ${pageNumber}`, () => this.attempt(body, pageNumber, signal), {
-      host: this.host,
-      maxAttempts: this.maxAttempts,
-      backoff: this.backoff,
-      clock: this.clock,
-      logger: this.logger,
-      signal,
-    });
-    return { received: answer.received, startedAt };
-  }
-
-  /** One request and what it means. Throws only when `signal` aborted. */
-  private async attempt(body: Record<string, unknown>, pageNumber: number, signal: AbortSignal): Promise<Attempt> {
-    let response: Answer;
-    try {
-      response = await this.receive(body, signal);
-    } catch (error) {
-      signal.throwIfAborted();
-      return this.transportFailure(error);
-    }
-    const outcome = this.interpret(response, pageNumber);
-    // A page is read later, by the consumer; any other answer is read by now.
-    if (!(outcome.ok && 'response' in outcome.received)) response.release();
-    return outcome;
-  }
-
-  /** Sends the search and receives the whole answer into a reused buffer. */
-  private receive(body: Record<string, unknown>, signal: AbortSignal): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
-      const sink = this.bodies.acquire();
-      let statusCode = 0;
-      let headers: IncomingHttpHeaders = {};
-      const stream = this.http.stream.post(this.searchUrl, { json: body, signal });
-      stream.on('response', (response: { statusCode: number; headers: IncomingHttpHeaders }) => {
-        statusCode = response.statusCode;
-        headers = response.headers;
-      });
-      stream.on('data', (chunk: Buffer) => sink.append(chunk));
-      stream.once('end', () => {
-        // got keeps a stream's abort listener until the stream is destroyed: one per request would pile up on the search's signal.
-        stream.destroy();
-        resolve({ statusCode, headers, body: sink.bytes(), release: () => sink.release() });
-      });
-      stream.once('error', (error: unknown) => {
-        sink.release();
-        reject(error);
-      });
-    });
-  }
-
-  private transportFailure(error: unknown): Attempt {
-    const failure = classifyTransportError(error, this.timeouts);
-    if (failure.detail !== undefined) failure.description = `${failure.description}: ${safeExcerpt(failure.detail)}`;
-    const host = this.host;
-    return {
-      ok: false,
-      transient: failure.transient,
-      summary: `${failure.code} (${failure.description})`,
-      error: (attempts) =>
-        failure.kind === 'tls'
-          ? new MispTlsError(host, failure.code, failure.description, failure.certificateRejected)
-          : new MispUnreachableError(host, failure.code, failure.description, attempts),
-    };
-  }
-
-  private interpret(response: Answer, pageNumber: number): Attempt {
-    const status = response.statusCode;
-    const raw = response.body;
-    const host = this.host;
-    if (status >= 200 && status < 300) return { ok: true, received: { response } };
-    const text = raw.toString('utf8');
-    const message = this.explain(text);
-    if (status === 401 || status === 403) {
-      return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispAuthenticationError(host, status, message) };
-    }
-    if (status === 404) {
-      if (NO_MATCHES.test(mispMessageOf(text) ?? '')) return { ok: true, received: { empty: { attributes: [], bytes: raw.length, skipped: 0, skippedReported: false, malformed: 0, rows: 0, firstId: undefined } } };
-      return { ok: false, transient: false, summary: 'HTTP 404', error: () => new MispEndpointNotFoundError(host, this.path, message) };
-    }
-    const retryAfterMs = readRetryAfter(response.headers['retry-after'], this.clock.now());
-    if (status === 429) {
-      return { ok: false, transient: true, summary: `HTTP 429 (${message || 'rate limit exceeded'})`, retryAfterMs, error: (attempts) => new MispRateLimitedError(host, message, attempts) };
-    }
-    if (isRetriedStatus(status)) {
-      return {
-        ok: false,
-        transient: true,
-        summary: `HTTP ${status}${message ? ` (${message})` : ''}`,
-        retryAfterMs,
-        error: (attempts) => new MispServerError(host, status, message, pageNumber, attempts),
-      };
-    }
-    return { ok: false, transient: false, summary: `HTTP ${status}`, error: () => new MispRequestRejectedError(host, status, message) };
+    const response = await this.api.search({ path: SEARCH_PATH, body, what: `page ${pageNumber}`, of: 'attribute search', page: pageNumber, signal });
+    return { received: response, startedAt };
   }
 
   /** Parses a successful answer; throws MispNotJsonError or MispMalformedAnswerError when it is not a restSearch answer. */
-  private readPage(response: Answer): PageData {
+  private readPage(response: MispAnswer): PageData {
     let rows: unknown[];
     try {
       rows = this.parseAnswer(response);
@@ -448,7 +293,7 @@ export class MispClient {
   }
 
   /** The rows of an answer through JSON.parse; throws MispNotJsonError or MispMalformedAnswerError. */
-  private parseAnswer(response: Answer): unknown[] {
+  private parseAnswer(response: MispAnswer): unknown[] {
     const host = this.host;
     const text = response.body.toString('utf8');
     let answer: unknown;
@@ -464,16 +309,6 @@ export class MispClient {
     if (!extracted.ok) throw new MispMalformedAnswerError(host, safeExcerpt(extracted.found));
     return extracted.rows;
   }
-
-  /** MISP's message from an error body, or the start of whatever came instead; never a secret, never a line break. */
-  private explain(body: string): string {
-    const message = mispMessageOf(body);
-    if (message !== undefined) return safeExcerpt(message);
-    const title = htmlTitle(body);
-    if (title !== undefined) return `an HTML page titled "${title}"`;
-    const start = safeExcerpt(body);
-    return start === '' ? '' : `"${start}"`;
-  }
 }
 
 /**
@@ -481,7 +316,7 @@ export class MispClient {
  * plus one when a limited page was full. Older versions send no such header: the page is then
  * parsed before the next one is asked for.
  */
-function announcesFullPage(response: Answer, pageSize: number): boolean {
+function announcesFullPage(response: MispAnswer, pageSize: number): boolean {
   const header = response.headers['x-result-count'];
   const value = Array.isArray(header) ? header[0] : header;
   return value !== undefined && /^\s*\d+\s*$/.test(value) && Number(value) > pageSize;
