@@ -11,10 +11,10 @@ import { expectedByFormat, type ExpectedPushes } from '../misp_modules/dev/synth
 import { editedSource, expectedAfterEdit, prepareDataSet, uploadFormat } from './bench-data.js';
 import { startTriggerProcess, temporaryDataPath, waitFor, type TriggerProcess } from './trigger-process.js';
 
-const MISP_KEY = 'bench-misp-key-4f1e9c7a2d5b';
-const SEKOIA_KEY = 'bench-sekoia-key-8a3c6e1f0b9d';
-const TOKEN = 'bench-runtime-token-2b7d9f4e6a1c';
-const COLLECTION = 'ioc-collection--7d0c2f4e-9a1b-4c3d-8e5f-6a7b8c9d0e1f';
+export const MISP_KEY = 'bench-misp-key-4f1e9c7a2d5b';
+export const SEKOIA_KEY = 'bench-sekoia-key-8a3c6e1f0b9d';
+export const TOKEN = 'bench-runtime-token-2b7d9f4e6a1c';
+export const COLLECTION = 'ioc-collection--7d0c2f4e-9a1b-4c3d-8e5f-6a7b8c9d0e1f';
 
 /** Tuning arguments a case may set; the benchmark's headline sets none: the defaults are the product. */
 export type BenchTuning = Partial<Record<'batch_size' | 'push_rate_per_second' | 'misp_page_size', number>>;
@@ -68,7 +68,7 @@ export interface BenchCaseResult {
   tuning: Record<string, number>;
 }
 
-interface Servers {
+export interface Servers {
   misp: DemoMispServer;
   collection: DemoIocCollectionServer;
   runtime: RuntimeEndpointsServer;
@@ -87,7 +87,7 @@ interface CycleEvent {
   event?: { duration_seconds?: number };
 }
 
-async function runCycle(servers: Servers, dataPath: string, tuning: Record<string, number>, timeoutMs: number): Promise<{ seconds: number; fetched: number; peak: number; output: string }> {
+export async function runCycle(servers: Servers, dataPath: string, tuning: Record<string, unknown>, timeoutMs: number): Promise<{ seconds: number; fetched: number; peak: number; output: string }> {
   const eventsBefore = servers.runtime.events.length;
   const trigger = await startTriggerProcess({
     mispUrl: servers.misp.url,

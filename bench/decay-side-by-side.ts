@@ -1,61 +1,45 @@
 /**
- * The bench's decay case: N IDS attributes with MISP's decay scores side by side with the same N
- * without them. For each, the loopback MISP serves the rows (their JSON ready, the scores held in
- * it as a search with `includeDecayScore` gets them) and a child process reads them through the
- * product's client (decay-client.ts): fetch, parse, normalise and, for the scored rows, each value's
- * lapse and its valid_until group. Until the trigger computes lifetimes itself, this is the part of
- * a cycle that decay scores change.
+ * The bench's decay case: the real trigger's first cycle, at the defaults, over N IDS attributes
+ * with MISP's decay scores and `expiry: decaying_model`, side by side with the same N without
+ * scores and with the default expiry. Each runs the built trigger in its own process (its peak RSS
+ * its own) against the loopback MISP and IOC collection.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { moduleRoot } from '../misp_modules/configuration/module-root.js';
-import { startDemoMispServer } from '../misp_modules/dev/demo-misp-server.js';
+import { startDemoIocCollectionServer } from '../misp_modules/dev/demo-ioc-collection-server.js';
 import { DemoDecay } from '../misp_modules/dev/demo-decay.js';
+import { startDemoMispServer } from '../misp_modules/dev/demo-misp-server.js';
+import { startRuntimeEndpointsServer } from '../misp_modules/dev/runtime-endpoints-server.js';
 import { syntheticDecayingModels } from '../misp_modules/dev/synthetic-attributes.js';
+import { COLLECTION, MISP_KEY, runCycle, SEKOIA_KEY, TOKEN } from './bench-case.js';
 import { prepareDataSet } from './bench-data.js';
-import type { DecayClientFigures } from './decay-client.js';
+import { temporaryDataPath } from './trigger-process.js';
 
-const MISP_KEY = 'bench-misp-key-4f1e9c7a2d5b';
+export interface DecayCycleFigures {
+  variant: 'plain' | 'scored';
+  /** The cycle's duration as the trigger reports it. */
+  seconds: number;
+  peakRssBytes: number;
+  attributesFetched: number;
+}
 
 export interface DecaySideBySide {
   idsAttributes: number;
-  plain: DecayClientFigures;
-  scored: DecayClientFigures;
+  plain: DecayCycleFigures;
+  scored: DecayCycleFigures;
+  /** scored / plain. */
+  timeRatio: number;
+  rssRatio: number;
 }
 
-function runClient(url: string, variant: 'plain' | 'scored', now: number): Promise<DecayClientFigures> {
-  const root = moduleRoot();
-  const viteNode = path.join(root, 'node_modules/vite-node/vite-node.mjs');
-  const child = spawn(process.execPath, [viteNode, '--config', 'vitest.config.ts', 'bench/decay-client.ts', url, variant, String(now)], {
-    cwd: root,
-    env: { PATH: process.env.PATH, BENCH_MISP_KEY: MISP_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let errors = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = output.trim().split('\n').pop() ?? '';
-      try {
-        if (code !== 0) throw new Error(`exit code ${String(code)}`);
-        resolve(JSON.parse(line) as DecayClientFigures);
-      } catch (error) {
-        reject(new Error(`The decay bench's ${variant} client failed (${(error as Error).message}):\n${(errors || output).slice(-3000)}`));
-      }
-    });
-  });
-}
-
-async function measure(idsAttributes: number, variant: 'plain' | 'scored', now: number): Promise<DecayClientFigures> {
+async function measure(idsAttributes: number, variant: 'plain' | 'scored', now: number): Promise<DecayCycleFigures> {
   const data = prepareDataSet(idsAttributes, { now, seed: 7, decayScores: variant === 'scored' });
   const misp = await startDemoMispServer({ apiKey: MISP_KEY, attributes: data.source, decay: new DemoDecay(syntheticDecayingModels()) });
+  const collection = await startDemoIocCollectionServer({ apiKey: SEKOIA_KEY, collections: [COLLECTION] });
+  const runtime = await startRuntimeEndpointsServer({ token: TOKEN, secrets: { misp_api_key: MISP_KEY, sekoia_api_key: SEKOIA_KEY } });
   try {
-    return await runClient(misp.url, variant, now);
+    const cycle = await runCycle({ misp, collection, runtime }, temporaryDataPath(), variant === 'scored' ? { expiry: 'decaying_model' } : {}, 600_000);
+    return { variant, seconds: cycle.seconds, peakRssBytes: cycle.peak, attributesFetched: cycle.fetched };
   } finally {
-    await misp.close();
+    await Promise.all([misp.close(), collection.close(), runtime.close()]);
   }
 }
 
@@ -63,5 +47,5 @@ export async function runDecaySideBySide(idsAttributes: number): Promise<DecaySi
   const now = Math.floor(Date.now() / 1000);
   const plain = await measure(idsAttributes, 'plain', now);
   const scored = await measure(idsAttributes, 'scored', now);
-  return { idsAttributes, plain, scored };
+  return { idsAttributes, plain, scored, timeRatio: scored.seconds / plain.seconds, rssRatio: scored.peakRssBytes / plain.peakRssBytes };
 }

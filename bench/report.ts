@@ -85,16 +85,14 @@ export function formatTable(results: readonly BenchCaseResult[]): string {
 
 /** The decay case: the same N with and without decay scores, one row each. */
 export function formatDecayTable(result: DecaySideBySide): string {
-  const header = ['N (IDS attributes)', 'wall s', 'peak RSS MB', 'values', 'lapsing', 'decayed', 'grouped requests', 'pushed early'];
+  const header = ['N (IDS attributes)', 'cycle s', 'peak RSS MB', 'fetched', 'time ×', 'RSS ×'];
   const rows = [result.plain, result.scored].map((figures) => [
-    `${n(result.idsAttributes)} ${figures.variant === 'plain' ? 'without scores' : 'with decay scores'}`,
+    `${n(result.idsAttributes)} ${figures.variant === 'plain' ? 'without scores, expiry fixed' : 'with scores, expiry decaying_model'}`,
     figures.seconds.toFixed(2),
     (figures.peakRssBytes / MB).toFixed(0),
-    n(figures.values),
-    figures.variant === 'plain' ? '-' : n(figures.lapsing),
-    figures.variant === 'plain' ? '-' : n(figures.decayed),
-    figures.variant === 'plain' ? '-' : n(figures.requests),
-    figures.variant === 'plain' ? '-' : n(figures.early),
+    n(figures.attributesFetched),
+    figures.variant === 'plain' ? '-' : result.timeRatio.toFixed(2),
+    figures.variant === 'plain' ? '-' : result.rssRatio.toFixed(2),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => (cells[column] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');

@@ -81,7 +81,7 @@ async function paceScenarios(limits: readonly number[], slowing: boolean): Promi
 }
 
 async function decayCase(): Promise<void> {
-  process.stdout.write(`${DECAY_SIZE.toLocaleString('en-US')} IDS attributes without and with decay scores (fetch, parse, valid_until grouping)… `);
+  process.stdout.write(`${DECAY_SIZE.toLocaleString('en-US')} IDS attributes without and with decay scores (the real trigger cycle at the defaults)… `);
   const result = await runDecaySideBySide(DECAY_SIZE);
   console.log(`${result.plain.seconds.toFixed(2)} s and ${result.scored.seconds.toFixed(2)} s\n\n${formatDecayTable(result)}\n`);
   writeFileSync(path.join(resultsDirectory(), 'decay.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), result }, null, 2)}\n`);
