@@ -1,5 +1,5 @@
 import type { Clock } from '@sekoia/automation-sdk-shim';
-import { decayScoreFilters, parseDecayingModels, withThresholdOverride, type DecayingModel, type ModelOverrides } from '../../decay/decaying-model.js';
+import { applyOverrides, decayScoreFilters, parseDecayingModels, withThresholdOverride, type DecayingModel, type ModelOverrides } from '../../decay/decaying-model.js';
 import { DecayingModelUnavailableError } from '../../decay/errors/decaying-model-unavailable-error.js';
 import { scoredLifetime } from '../../decay/indicator-lifetime.js';
 import { parseSightings, sightingsByAttribute, type SightingsByAttribute } from '../../decay/sightings.js';
@@ -73,7 +73,7 @@ export class MispDecay {
   lifetimeOf(attribute: SourceAttribute, now: number): SourceLifetime | undefined {
     if (attribute.decay === undefined || attribute.decay.length === 0) return undefined;
     const clock = { timestamp: attribute.timestamp, lastSeen: attribute.lastSeen };
-    const lifetime = scoredLifetime({ decayScore: attribute.decay, clock, now }, this.models, this.overrides);
+    const lifetime = scoredLifetime({ decayScore: attribute.decay, clock, now }, this.models, {});
     if (lifetime === undefined || lifetime.kind === 'withdrawn') return undefined;
     if (lifetime.kind === 'decayed') return { kind: 'decayed', model: lifetime.model };
     if (lifetime.kind === 'lapses') return { kind: 'lapses', at: lifetime.at, model: lifetime.model };
@@ -99,7 +99,8 @@ export class MispDecay {
       throw error;
     }
     const models = parseDecayingModels(answer);
-    this.models = new Map(models.map((model) => [model.id, model]));
+    // The overrides applied once here rather than for every score entry.
+    this.models = new Map(models.map((model) => [model.id, applyOverrides(model, this.overrides)]));
     const unknown: string[] = [];
     const ids: string[] = [];
     for (const wanted of requested) {
