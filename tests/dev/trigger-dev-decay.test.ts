@@ -8,7 +8,6 @@
  * maps, such as ip-dst|port, gets no valid_until), and lapses when "Demo decay" (base score 80, lifetime 7 days, decay
  * speed 2, threshold 30) crosses its threshold: 7 × (1 − 30/80)² days = 236,250 s after the sighting.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { moduleRoot } from '../../misp_modules/configuration/module-root.js';
 import { demoDecayingModels, demoSightings } from '../../misp_modules/dev/demo-decay.js';
 import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { expectedIndicator } from '../support/indicator-oracle.js';
+import { runTriggerDev, type TriggerDevRun } from './trigger-dev-process.js';
 
 const root = moduleRoot();
 const HOUR = 3_600;
@@ -25,26 +25,18 @@ const REAL_SERVICE_VARIABLES = ['MISP_URL', 'MISP_API_KEY', 'SEKOIA_API_KEY', 'I
 const DECAY_LINE = /^Decay "([^"]+)": (\d+) IOCs? pushed, (\d+) skipped as decayed; next lapses (.*)$/;
 const MOMENT = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})Z \((\d+) IOCs?\)/g;
 
-interface Run {
-  code: number | null;
-  output: string;
+interface Run extends TriggerDevRun {
   /** Epoch seconds around the run: the demo's sightings are dated from its start. */
   startedAt: number;
   endedAt: number;
 }
 
-function runTriggerDev(args: string[]): Promise<Run> {
+async function runDemo(args: string[]): Promise<Run> {
   const env = { ...process.env };
   for (const name of REAL_SERVICE_VARIABLES) delete env[name];
   const startedAt = Math.floor(Date.now() / 1000);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist/misp_modules/dev/trigger-dev.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output, startedAt, endedAt: Math.ceil(Date.now() / 1000) }));
-  });
+  const run = await runTriggerDev(args, env);
+  return { ...run, startedAt, endedAt: Math.ceil(Date.now() / 1000) };
 }
 
 /** The values "Demo decay" pushes, by hours since their latest sighting, and the attributes it finds decayed. */
@@ -81,7 +73,7 @@ function expectedFromDemoData(): { byHoursAgo: Map<number, number>; pushed: numb
 let demo: Run;
 
 beforeAll(async () => {
-  demo = await runTriggerDev(['--once', '--expiry', 'decaying_model']);
+  demo = await runDemo(['--once', '--expiry', 'decaying_model']);
 }, 120_000);
 
 describe('npm run trigger:dev -- --once --expiry decaying_model', () => {
