@@ -88,6 +88,11 @@ export class DemoDecay {
   /** Replace or change between requests; read at every request. */
   models: Record<string, unknown>[];
   readonly sightings: DemoSighting[];
+  /**
+   * Attribute uuid → the names of the models of the `decay_score` last served with it: which
+   * model speaks of which value, for a summary that shows the models at work.
+   */
+  readonly scoredBy = new Map<string, string[]>();
 
   constructor(models: Record<string, unknown>[] = demoDecayingModels(), sightings: readonly DemoSighting[] = []) {
     this.models = models;
@@ -160,6 +165,15 @@ export function decayScoreOf(row: MispAttributeRow, request: DecayRequest): Reco
     const score = polynomialScore(baseScore, request.now - origin, model.parameters);
     return { score, base_score: baseScore, decayed: isDecayedScore(score, model.parameters.threshold), DecayingModel: { id: model.id, name: model.name } };
   });
+}
+
+/** Remembers which models the `decay_score` served with an attribute came from. */
+export function recordScored(decay: DemoDecay, row: MispAttributeRow, scores: readonly Record<string, unknown>[]): void {
+  const names = scores.flatMap((entry) => {
+    const model = entry['DecayingModel'] as Record<string, unknown> | undefined;
+    return typeof model?.['name'] === 'string' ? [model['name']] : [];
+  });
+  decay.scoredBy.set(row.uuid, names);
 }
 
 /** `excludeDecayed`: MISP drops an attribute only when every model says it decayed. */

@@ -8,7 +8,7 @@
  * those of demo-decay.ts.
  */
 import { isAtLeast, parseMispVersion, SKIPPED_COUNT_SINCE } from '../misp/misp-version.js';
-import { DecayFilterError, decayRequest, decayScoreOf, DemoDecay, isExcluded, sightingsAnswer, type DecayRequest } from './demo-decay.js';
+import { DecayFilterError, decayRequest, decayScoreOf, DemoDecay, isExcluded, recordScored, sightingsAnswer, type DecayRequest } from './demo-decay.js';
 import { warninglistIndexAnswer, warninglistRowFilter, warninglistViewAnswer, type DemoWarninglist } from './demo-warninglists.js';
 import { deleteAttribute, type DemoAttribute, type MispAttributeRow } from './misp-events.js';
 import { startLoopbackServer, type Exchange, type LoopbackServer } from './loopback-http.js';
@@ -467,7 +467,7 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
     const warninglist: WarninglistSimulation | undefined = live.warninglist ?? (live.warninglists.length > 0 ? warninglistRowFilter(live.warninglists) : undefined);
     const applyWarninglist = warninglist !== undefined && (warninglist.always === true || query.enforceWarninglist);
     const listed = applyWarninglist ? window.filter((attribute) => !warninglist.matches(attribute.row)) : window;
-    const scores = decay === undefined ? undefined : scoreRows(listed, decay);
+    const scores = decay === undefined ? undefined : scoreRows(listed, decay, live.decay);
     const rows = scores === undefined ? listed : listed.filter((attribute) => scores.has(attribute));
     const skipped = window.length - rows.length;
 
@@ -504,10 +504,11 @@ export async function startDemoMispServer(options: DemoMispServerOptions): Promi
  * The decay scores of a page's rows, MISP's `excludeDecayed` applied after the page was cut (as
  * warninglists are): the rows kept, each with its `decay_score`.
  */
-function scoreRows(rows: readonly DemoAttribute[], request: DecayRequest): Map<DemoAttribute, Record<string, unknown>[]> {
+function scoreRows(rows: readonly DemoAttribute[], request: DecayRequest, decay: DemoDecay): Map<DemoAttribute, Record<string, unknown>[]> {
   const scored = new Map<DemoAttribute, Record<string, unknown>[]>();
   for (const attribute of rows) {
     const scores = decayScoreOf(attribute.row, request);
+    recordScored(decay, attribute.row, scores);
     if (!(request.excludeDecayed && isExcluded(scores))) scored.set(attribute, scores);
   }
   return scored;

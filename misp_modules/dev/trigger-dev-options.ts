@@ -46,6 +46,13 @@ export interface CatalogueChoice {
   feed: string | undefined;
 }
 
+/**
+ * The trigger's `expiry`: a fixed `valid_for` (the default), or MISP's decaying models, by id or
+ * name (`decaying_model`; none: MISP's enabled models for each type), under an optional
+ * `decay_threshold`.
+ */
+export type ExpiryChoice = { kind: 'fixed' } | { kind: 'decaying_model'; models: string[]; threshold: number | undefined };
+
 /** A real Sekoia.io IOC collection to push to. */
 export interface RealCollection {
   server: string;
@@ -80,6 +87,8 @@ export interface TriggerDevOptions {
   catalogue: CatalogueChoice | undefined;
   /** The trigger's s3_endpoint, for an s3:// feed location on another service than AWS. */
   s3Endpoint: string | undefined;
+  /** --expiry and its settings; undefined keeps the trigger's default (fixed). */
+  expiry: ExpiryChoice | undefined;
 }
 
 /** Seconds between cycles of the demo when no --interval is given: short enough to watch. */
@@ -103,9 +112,14 @@ const VALUE_FLAGS = {
   '--data-path': undefined,
   '--catalogue': undefined,
   '--catalogue-feed': undefined,
+  '--expiry': undefined,
+  '--decaying-model': undefined,
+  '--decay-threshold': undefined,
 } as const satisfies Record<string, string | undefined>;
 
 type ValueFlag = keyof typeof VALUE_FLAGS;
+/** Value flags that may be given several times, each time adding a value. */
+const REPEATABLE_FLAGS: readonly ValueFlag[] = ['--decaying-model'];
 const BOOLEAN_FLAGS = ['--once', '--dry-run', '--feed', '--verbose', '--no-verify-ssl', '--help', '-h', '--list-feeds'] as const;
 type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
 
@@ -139,6 +153,23 @@ Run:
                          .trigger-dev/<misp host or feed-...>--<collection> against real services.
   --verbose              also print the trigger's debug lines.
   -h, --help             this text.
+
+Expiry (the trigger's expiry, decaying_model and decay_threshold):
+  --expiry fixed|decaying_model
+                         fixed (the default): no valid_until, as valid_for is not set.
+                         decaying_model: each IOC lapses when MISP's decaying model calls it
+                         decayed, and a decayed one is not pushed. The demo MISP serves two
+                         models (1 "Demo decay", enabled; 2 "Demo retention", disabled) and
+                         sightings that leave part of its values decayed and the rest lapsing
+                         within hours or days; the summary adds one line per model: IOCs pushed,
+                         attributes skipped as decayed, and the next moments IOCs lapse.
+                         A MISP API source only (not --feed or --feed-location).
+  --decaying-model <id or name>
+                         with --expiry decaying_model: a model to apply; repeat it for several.
+                         Default: MISP's enabled models for each attribute type.
+  --decay-threshold <score>
+                         with --expiry decaying_model: the score, from 0 to 100, under which an
+                         IOC is decayed, in place of each model's own threshold.
 
 Real services (a flag wins over its environment variable):
   --misp-url <url>         MISP_URL               base URL of your MISP
@@ -182,6 +213,7 @@ a MISP's feeds), MISP, CSV and free-text feeds alike:
 Examples:
   npm run trigger:dev -- --once
   npm run trigger:dev -- --feed --once
+  npm run trigger:dev -- --once --expiry decaying_model
   FEED_AUTHORIZATION="Bearer ..." npm run trigger:dev -- --feed-location https://feeds.example.org/misp --dry-run --once
   MISP_URL=https://misp.example.org MISP_API_KEY=... npm run trigger:dev -- --dry-run --once
   npm run trigger:dev -- --catalogue defaults.json --list-feeds
@@ -215,6 +247,7 @@ function httpUrl(what: string, text: string): string {
  */
 export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.ProcessEnv): TriggerDevOptions {
   const values = new Map<ValueFlag, string>();
+  const repeated = new Map<ValueFlag, string[]>();
   const switches = new Set<BooleanFlag>();
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] as string;
@@ -234,6 +267,7 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
         throw new TriggerDevUsageError(`${name} needs a value.`);
       }
       values.set(name, value);
+      if (REPEATABLE_FLAGS.includes(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
     } else {
       throw new TriggerDevUsageError(`Unknown option "${name}". Run npm run trigger:dev -- --help for the options.`);
     }
@@ -302,6 +336,13 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     );
   }
 
+  const expiry = expiryChoice(values.get('--expiry'), repeated.get('--decaying-model') ?? [], values.get('--decay-threshold'));
+  if (expiry?.kind === 'decaying_model' && feed !== undefined) {
+    throw new TriggerDevUsageError(
+      `--expiry decaying_model reads MISP's decaying models through the MISP API, which a feed does not have: drop ${feed.kind === 'demo' ? '--feed' : '--feed-location'}, or use --expiry fixed.`,
+    );
+  }
+
   return {
     help,
     once: switches.has('--once'),
@@ -317,7 +358,24 @@ export function parseTriggerDevOptions(argv: readonly string[], env: NodeJS.Proc
     dryRunCollectionUuid: dryRun ? collectionUuid : undefined,
     catalogue,
     s3Endpoint: s3Endpoint === undefined ? undefined : httpUrl('The S3 endpoint', s3Endpoint),
+    expiry,
   };
+}
+
+/** --expiry, --decaying-model (each given once) and --decay-threshold, checked as the trigger's schema checks them. */
+function expiryChoice(kind: string | undefined, models: readonly string[], threshold: string | undefined): ExpiryChoice | undefined {
+  if (kind === undefined || kind === 'fixed') {
+    const stray = models.length > 0 ? '--decaying-model' : threshold !== undefined ? '--decay-threshold' : undefined;
+    if (stray !== undefined) throw new TriggerDevUsageError(`${stray} applies to MISP's decaying models: add --expiry decaying_model.`);
+    return kind === undefined ? undefined : { kind: 'fixed' };
+  }
+  if (kind !== 'decaying_model') throw new TriggerDevUsageError(`--expiry takes fixed or decaying_model; "${kind}" is neither.`);
+  const twice = models.find((model, index) => models.indexOf(model) !== index);
+  if (twice !== undefined) throw new TriggerDevUsageError(`--decaying-model "${twice}" is given twice: name each model once.`);
+  if (threshold !== undefined && (!/^\d+(\.\d+)?$/.test(threshold) || Number(threshold) > 100)) {
+    throw new TriggerDevUsageError(`--decay-threshold takes a score from 0 to 100; "${threshold}" is not one.`);
+  }
+  return { kind: 'decaying_model', models: [...models], threshold: threshold === undefined ? undefined : Number(threshold) };
 }
 
 /** The feed location that stands for "where the catalogue says", until the catalogue is read. */

@@ -20,6 +20,7 @@ import { isDocumentFormat } from '../feed/feed-reader.js';
 import type { FeedFormat } from '../feed/feed-settings.js';
 import { applyCatalogue } from './catalogue-choice.js';
 import { summariseAccepted, summaryDetails, summaryLine } from './collection-summary.js';
+import { decayCounts, decaySummaryLines, lapsesByModel, modelsByValue, type ModelDecayCounts } from './decay-summary.js';
 import { DemoDecay, demoSightings } from './demo-decay.js';
 import { DEMO_EDITED_EVENT_INFO, DEMO_SEED, loadDemoAttributes } from './demo-events.js';
 import { buildDemoFeed, demoFeedAnalyst, startDemoFeedServer, type DemoFeed, type DemoFeedServer } from './demo-feed.js';
@@ -191,6 +192,22 @@ async function counterValue(registry: Registry | undefined, name: string): Promi
   return (await metric.get()).values.reduce((sum, sample) => sum + sample.value, 0);
 }
 
+/**
+ * The `valid_until` moments the embedded collection holds, by model. Each value goes to the models
+ * the demo MISP scored its attributes with; against another MISP, to the one model that pushed
+ * (undefined when several did: which value is whose is not known).
+ */
+function decayLapses(counts: readonly ModelDecayCounts[], services: Services, collection: DemoIocCollectionServer): Map<string, number[]> | undefined {
+  const pushing = counts.filter((entry) => entry.pushed > 0).map((entry) => entry.model);
+  const validUntil = collection.accepted(services.collectionUuid).validUntil;
+  if (services.misp && services.demoAttributes) {
+    const byValue = modelsByValue(services.demoAttributes, services.misp.decay.scoredBy);
+    return lapsesByModel(validUntil, (value) => pushing.filter((model) => byValue.get(value)?.has(model)));
+  }
+  if (pushing.length > 1) return undefined;
+  return lapsesByModel(validUntil, () => pushing);
+}
+
 /** Where the trigger reads: a MISP instance, or a MISP feed. */
 type Source = { kind: 'misp'; url: string } | { kind: 'feed'; location: string; format?: FeedFormat | undefined; settings?: string | undefined };
 
@@ -348,6 +365,11 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     verify_ssl: options.verifySsl,
   };
   if (options.lookbackDays !== undefined) triggerConfiguration.publish_timestamp = options.lookbackDays;
+  if (options.expiry !== undefined) triggerConfiguration.expiry = options.expiry.kind;
+  if (options.expiry?.kind === 'decaying_model') {
+    if (options.expiry.models.length > 0) triggerConfiguration.decaying_model = options.expiry.models;
+    if (options.expiry.threshold !== undefined) triggerConfiguration.decay_threshold = options.expiry.threshold;
+  }
   if (services.source.kind === 'feed') {
     triggerConfiguration.source = 'misp_feed';
     triggerConfiguration.feed_location = services.source.location;
@@ -372,6 +394,10 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
   const shownDataPath = path.relative(process.cwd(), dataPath);
   note(`data path          ${shownDataPath.startsWith('..') ? dataPath : shownDataPath || '.'}${throwAwayDataPath ? '  (throw-away)' : ''}`);
   note(`health, metrics    http://127.0.0.1:${livenessPort}/health  http://127.0.0.1:${metricsPort}/metrics`);
+  if (options.expiry?.kind === 'decaying_model') {
+    const models = options.expiry.models.length > 0 ? options.expiry.models.map((model) => JSON.stringify(model)).join(', ') : "MISP's enabled models for each type";
+    note(`expiry             decaying_model: ${models}${options.expiry.threshold === undefined ? '' : `, threshold ${options.expiry.threshold}`}`);
+  }
   note(
     options.once
       ? 'one cycle (--once), then a summary'
@@ -423,10 +449,15 @@ async function runTriggerDev(argv: readonly string[]): Promise<number> {
     const summary = summariseAccepted(collection.accepted(services.collectionUuid).byFormat);
     process.stdout.write(`${summaryLine(summary, options.dryRun ? 'would be pushed' : 'in the collection')}\n`);
     for (const line of summaryDetails(summary)) process.stdout.write(`${line}\n`);
+    if (options.expiry?.kind === 'decaying_model') {
+      const counts = await decayCounts(registry);
+      for (const line of decaySummaryLines(counts, decayLapses(counts, services, collection))) process.stdout.write(`${line}\n`);
+    }
     if (options.dryRun) note('dry run: nothing was sent to Sekoia.io, and the throw-away data path was removed.');
   } else {
     const pushed = await counterValue(registry, 'misp_trigger_iocs_pushed_total');
     process.stdout.write(`Summary: ${pushed} IOCs accepted by ${services.collectionUuid} at ${new URL(services.collectionServer).origin}, as counted by the trigger.\n`);
+    if (options.expiry?.kind === 'decaying_model') for (const line of decaySummaryLines(await decayCounts(registry), undefined)) process.stdout.write(`${line}\n`);
   }
 
   if (runtimeCode !== 0) return runtimeCode;

@@ -119,6 +119,7 @@ describe('demo MISP: restSearch with decay scores', () => {
     // last_seen before the last change: MISP restarts from last_seen.
     expect(byUuid.get('d3')).toEqual(expected(2 * HOUR));
     expect(byUuid.get('d4')).toEqual([]);
+    expect(Object.fromEntries(server!.decay.scoredBy)).toEqual({ d1: ['Demo decay'], d2: ['Demo decay'], d3: ['Demo decay'], d4: [] });
   });
 
   it('moves the origin to the latest sighting added while it runs; a false positive does not', async () => {
@@ -139,6 +140,8 @@ describe('demo MISP: restSearch with decay scores', () => {
     const entry = named.find((row) => row.uuid === 'd4')?.decay_score?.[0];
     const score = polynomialScore(60, DAY, { lifetime: 2, decaySpeed: 1, threshold: 25 });
     expect(entry).toEqual({ score, base_score: 60, decayed: score < 25, DecayingModel: { id: '2', name: 'Demo retention' } });
+    // What it served is remembered per attribute: the demo's summary tells each model's values by it.
+    expect(server!.decay.scoredBy.get('d4')).toEqual(['Demo retention']);
     const kept = await search({ excludeDecayed: 1 });
     expect(kept.map((row) => row.uuid)).toEqual(['d1', 'd3', 'd4']);
     expect(kept.every((row) => Array.isArray(row.decay_score))).toBe(true);

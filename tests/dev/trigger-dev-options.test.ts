@@ -142,6 +142,29 @@ describe('parseTriggerDevOptions', () => {
     expect(broken).not.toContain('abc123');
   });
 
+  it('--expiry decaying_model takes the models to apply, each once, and a threshold', () => {
+    expect(parseTriggerDevOptions(['--once'], {}).expiry).toBeUndefined();
+    expect(parseTriggerDevOptions(['--expiry', 'fixed'], {}).expiry).toEqual({ kind: 'fixed' });
+    expect(parseTriggerDevOptions(['--expiry=decaying_model'], {}).expiry).toEqual({ kind: 'decaying_model', models: [], threshold: undefined });
+    const named = parseTriggerDevOptions(['--expiry', 'decaying_model', '--decaying-model', '1', '--decaying-model=Demo retention', '--decay-threshold', '12.5'], {});
+    expect(named.expiry).toEqual({ kind: 'decaying_model', models: ['1', 'Demo retention'], threshold: 12.5 });
+    expect(parseTriggerDevOptions(['--expiry', 'decaying_model', '--decay-threshold', '0'], {}).expiry).toMatchObject({ threshold: 0 });
+    expect(parseTriggerDevOptions(['--expiry', 'decaying_model', '--dry-run'], realEnv).expiry).toMatchObject({ kind: 'decaying_model' });
+  });
+
+  it('refuses an unknown expiry, decay settings without it, a model named twice, a threshold out of 0 to 100, and a feed', () => {
+    expect(usageError(['--expiry', 'decay']).message).toBe('--expiry takes fixed or decaying_model; "decay" is neither.');
+    expect(usageError(['--decaying-model', '1']).message).toBe("--decaying-model applies to MISP's decaying models: add --expiry decaying_model.");
+    expect(usageError(['--expiry', 'fixed', '--decay-threshold', '20']).message).toBe("--decay-threshold applies to MISP's decaying models: add --expiry decaying_model.");
+    expect(usageError(['--expiry', 'decaying_model', '--decaying-model', '1', '--decaying-model', '1']).message).toBe('--decaying-model "1" is given twice: name each model once.');
+    for (const threshold of ['101', '-1', 'high', '1e2']) {
+      expect(usageError(['--expiry', 'decaying_model', '--decay-threshold', threshold]).message).toBe(`--decay-threshold takes a score from 0 to 100; "${threshold}" is not one.`);
+    }
+    expect(usageError(['--expiry', 'decaying_model', '--decaying-model']).message).toBe('--decaying-model needs a value.');
+    expect(usageError(['--expiry', 'decaying_model', '--feed']).message).toContain('a feed does not have: drop --feed');
+    expect(usageError(['--expiry', 'decaying_model', '--feed-location', 'https://feeds.example.org/misp']).message).toContain('drop --feed-location');
+  });
+
   it('accepts --help whatever else is missing', () => {
     expect(parseTriggerDevOptions(['--help'], { MISP_URL: 'https://misp.example.org', MISP_API_KEY: MISP_KEY }).help).toBe(true);
     expect(parseTriggerDevOptions(['-h'], {}).help).toBe(true);

@@ -2,7 +2,7 @@
  * `trigger:dev` pointed at "real" services: a MISP and a Sekoia.io IOC collection that the test
  * starts on 127.0.0.1 and the runner knows nothing about. A dry run must not reach the collection.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { startDemoIocCollectionServer, type DemoIocCollectionServer } from '../.
 import { startDemoMispServer, type DemoMispServer } from '../../misp_modules/dev/demo-misp-server.js';
 import { loadDemoAttributes } from '../../misp_modules/dev/demo-events.js';
 import { expectedFromDemoData, parseSummaryLine, type DemoExpectation } from './trigger-dev-expectations.js';
+import { runTriggerDev as runTriggerDevProcess, type TriggerDevRun } from './trigger-dev-process.js';
 
 const root = moduleRoot();
 const MISP_KEY = 'misp-real-key-4b8e1f0c2d7a9e63';
@@ -22,21 +23,8 @@ let misp: DemoMispServer;
 let production: DemoIocCollectionServer;
 let expected: DemoExpectation;
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-function runTriggerDev(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...extraEnv };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist/misp_modules/dev/trigger-dev.js'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+function runTriggerDev(args: string[], extraEnv: Record<string, string> = {}): Promise<TriggerDevRun> {
+  return runTriggerDevProcess(args, { PATH: process.env.PATH, ...extraEnv });
 }
 
 const realServices = (): Record<string, string> => ({

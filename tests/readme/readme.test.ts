@@ -117,6 +117,13 @@ describe('the README', () => {
     expect(scripts.pretest).toMatch(/^npm run build\b/);
   });
 
+  it('shows, right after the two commands, the decaying-model demo and a line it prints', () => {
+    const block = section('## Quick start').join('\n');
+    const after = /```sh\n[\s\S]*?```\n\n(.*)\n/.exec(block)?.[1] ?? '';
+    expect(after).toContain('`npm run trigger:dev -- --once --expiry decaying_model`');
+    expect(after).toMatch(/`Decay "Demo decay": \d+ IOCs pushed, \d+ skipped as decayed; next lapses \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z \(\d+ IOCs\), then [^`]+`/);
+  });
+
   it('lists the supported types of the type table, no more, no less, the default ones first', () => {
     const typesOf = (cell: string | undefined): string[] => (cell ?? '').split(/,(?![^`]*`\|)/).map((type) => code(type.trim()));
     const byDefault = table('## Supported types').flatMap((row) => typesOf(row['MISP type']));
