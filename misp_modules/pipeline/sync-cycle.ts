@@ -179,23 +179,51 @@ class SentValues {
   }
 }
 
-/** The moment and model of each value pushed with its own moment, while its batch is unanswered. */
+/** Models a cycle can tell apart in {@link TimedValues}: a moment and a model index share one number. */
+const MODEL_SLOTS = 65_536;
+
+/**
+ * The moment and model of each value pushed with its own moment, while its batch is unanswered:
+ * one number a value (moment × MODEL_SLOTS + model index; moments are whole seconds), by format,
+ * so that tens of thousands of values waiting in their groups cost no object each.
+ */
 class TimedValues {
-  private readonly pending = new Map<string, { moment: number; model: string }>();
+  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly models: string[] = [];
+  private readonly modelIds = new Map<string, number>();
 
   /** A carrier of the value with this moment: the latest moment is kept. */
   meet(format: string, value: string, moment: number, model: string): void {
-    const key = `${format}\n${value}`;
-    const known = this.pending.get(key);
-    if (known === undefined) this.pending.set(key, { moment, model });
-    else if (moment > known.moment) this.pending.set(key, { moment, model });
+    let byValue = this.pending.get(format);
+    if (byValue === undefined) this.pending.set(format, (byValue = new Map()));
+    const known = byValue.get(value);
+    if (known === undefined || moment > Math.floor(known / MODEL_SLOTS)) byValue.set(value, moment * MODEL_SLOTS + this.modelId(model));
   }
 
-  settle(format: string, value: string): { moment: number; model: string } | undefined {
-    const key = `${format}\n${value}`;
-    const known = this.pending.get(key);
-    this.pending.delete(key);
+  /** Forgets the value; returns what was kept of it (see {@link momentOf} and {@link modelOf}), or undefined. */
+  settle(format: string, value: string): number | undefined {
+    const byValue = this.pending.get(format);
+    const known = byValue?.get(value);
+    if (known !== undefined) byValue?.delete(value);
     return known;
+  }
+
+  momentOf(kept: number): number {
+    return Math.floor(kept / MODEL_SLOTS);
+  }
+
+  modelOf(kept: number): string {
+    return this.models[kept % MODEL_SLOTS] as string;
+  }
+
+  private modelId(model: string): number {
+    let id = this.modelIds.get(model);
+    if (id === undefined) {
+      if (this.models.length === MODEL_SLOTS) throw new RangeError(`A cycle tells apart at most ${MODEL_SLOTS} decaying models.`);
+      id = this.models.push(model) - 1;
+      this.modelIds.set(model, id);
+    }
+    return id;
   }
 }
 
@@ -242,12 +270,12 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
       for (let i = 0; i < carriers.length; i += 2) input.delivered.add(carriers[i] as string, carriers[i + 1] as number, deliveredAt);
       const life = pushed === undefined ? undefined : timed.settle(batch.format, value);
       if (life !== undefined) {
-        const counts = ((report.decay ??= {})[life.model] ??= { pushed: 0, decayed: 0 });
+        const counts = ((report.decay ??= {})[timed.modelOf(life)] ??= { pushed: 0, decayed: 0 });
         counts.pushed++;
       }
       if (input.onAccepted !== undefined) {
         const keys = carriers.filter((_, i) => i % 2 === 0) as string[];
-        input.onAccepted(batch.format, value, keys, life === undefined || pushed === undefined ? undefined : { pushed, target: life.moment });
+        input.onAccepted(batch.format, value, keys, life === undefined || pushed === undefined ? undefined : { pushed, target: timed.momentOf(life) });
       }
       report.iocsSubmitted++;
       report.submittedByFormat[batch.format] = (report.submittedByFormat[batch.format] ?? 0) + 1;
