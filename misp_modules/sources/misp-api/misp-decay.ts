@@ -68,6 +68,8 @@ export class MispDecay {
       for (const attribute of page.attributes) {
         const lifetime = this.lifetimeOf(attribute, now);
         if (lifetime !== undefined) attribute.lifetime = lifetime;
+        // Read: the page, alive until the pipeline is through with it, no longer holds them.
+        attribute.decay = undefined;
       }
       yield page;
     }
