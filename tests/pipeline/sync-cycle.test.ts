@@ -35,6 +35,29 @@ function recordingPush(decide: (batch: IndicatorBatch) => BatchOutcome = (batch)
 const base = { normalise: normaliseAttribute, batchSize: 2, maxBatchesInFlight: 2, now: () => Date.UTC(2026, 10, 23) };
 
 describe('runSyncCycle', () => {
+  it('keeps every carrier of thousands of values waiting in their groups, in the order met, and remembers each once accepted', async () => {
+    const at = 1_800_000_000;
+    const delivered = new DeliveredAttributes(10_000);
+    const told = new Map<string, string[]>();
+    const page = Array.from({ length: 6_000 }, (_, index) =>
+      attribute(index + 1, 'domain', `host-${index % 3_000}.example.net`, { timestamp: 1_700_000_000 + index, lifetime: { kind: 'lapses', at: at + (index % 3_000) * 7, model: 'M' } }),
+    );
+    // Upper-case uuids are remembered under their lower-case form, as attributeKey gives it.
+    page[0] = { ...(page[0] as SourceAttribute), uuid: uuid(1).toUpperCase() };
+    await runSyncCycle({
+      ...base,
+      delivered,
+      push: async (batch) => ({ accepted: batch.values, failed: [] }),
+      lifetimes: { grouping: new ValidUntilGroups({ batchSize: 1_000, maxOpenGroups: 64 }) },
+      onAccepted: (_format, value, keys) => told.set(value, [...(told.get(value) ?? []), ...keys]),
+      pages: pagesOf(page),
+    });
+    expect(told.size).toBe(3_000);
+    expect(told.get('host-7.example.net')).toEqual([uuid(8), uuid(3_008)]);
+    const missing = Array.from({ length: 6_000 }, (_, index) => index).filter((index) => !delivered.has(uuid(index + 1), 1_700_000_000 + index));
+    expect(missing).toEqual([]);
+  });
+
   it('with lifetimes, pushes a value once with its first moment, keeps the latest of its carriers, and counts by the deciding model', async () => {
     const at = 1_800_000_000;
     const told: Array<[string, string[], ValueTiming | undefined]> = [];
