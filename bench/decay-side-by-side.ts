@@ -105,9 +105,11 @@ export async function runDecaySideBySide(idsAttributes: number, rounds: number, 
     attributesFetched: fetched[variant],
     runs: runs[variant],
   });
-  const plain = figures('plain');
-  const validFor = figures('valid-for');
-  const scored = figures('scored');
+  return sideBySide(idsAttributes, rounds, figures('plain'), figures('valid-for'), figures('scored'));
+}
+
+/** The three variants' figures with the ratios of the scored one to the others. */
+export function sideBySide(idsAttributes: number, rounds: number, plain: DecayCycleFigures, validFor: DecayCycleFigures, scored: DecayCycleFigures): DecaySideBySide {
   return {
     idsAttributes,
     rounds,

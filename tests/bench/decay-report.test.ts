@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DecayCycleFigures, DecaySideBySide } from '../../bench/decay-side-by-side.js';
+import { sideBySide as combine, type DecayCycleFigures, type DecaySideBySide } from '../../bench/decay-side-by-side.js';
 import { checkDecayTargets, formatDecayTable, formatTargets } from '../../bench/report.js';
 
 const MB = 1024 * 1024;
@@ -13,18 +13,7 @@ function figures(variant: DecayCycleFigures['variant'], seconds: number[], megab
 function sideBySide(scoredSeconds: number[], scoredMegabytes: number[]): DecaySideBySide {
   const plain = figures('plain', [1.2, 1.3, 1.18], [170, 180, 175]);
   const validFor = figures('valid-for', [1.5, 1.45, 1.52], [200, 210, 205]);
-  const scored = figures('scored', scoredSeconds, scoredMegabytes);
-  return {
-    idsAttributes: 100_000,
-    rounds: 3,
-    plain,
-    validFor,
-    scored,
-    timeRatio: scored.seconds / plain.seconds,
-    rssRatio: scored.peakRssBytes / plain.peakRssBytes,
-    validForTimeRatio: scored.seconds / validFor.seconds,
-    validForRssRatio: scored.peakRssBytes / validFor.peakRssBytes,
-  };
+  return combine(100_000, 3, plain, validFor, figures('scored', scoredSeconds, scoredMegabytes));
 }
 
 describe("the bench's decay case", () => {
