@@ -57,6 +57,10 @@ export function prepareDataSet(idsAttributes: number, base: Omit<SyntheticOption
     timestamps: new Uint32Array(upperBound),
     typeIds: new Uint8Array(upperBound),
     types: [],
+    scores: new Float64Array(upperBound),
+    baseScores: new Float64Array(upperBound),
+    modelIds: new Uint8Array(upperBound),
+    models: [],
     events: [],
     full: () => undefined,
   };
@@ -75,7 +79,7 @@ export function prepareDataSet(idsAttributes: number, base: Omit<SyntheticOption
       (store.slabs[store.slabs.length - 1] as Buffer).write(json, used, 'utf8');
       store.starts[count] = (store.slabs.length - 1) * SLAB_BYTES + used;
       store.lengths[count] = bytes;
-      store.flags[count] = (attribute.row.to_ids ? TO_IDS : 0) | (attribute.row.deleted ? DELETED : 0);
+      store.flags[count] = (attribute.row.to_ids ? TO_IDS : 0) | (attribute.row.deleted ? DELETED : 0) | keepDecayScore(store, count, attribute.row.decay_score);
       store.timestamps[count] = Number(attribute.row.timestamp);
       let typeId = store.types.indexOf(attribute.row.type);
       if (typeId < 0) typeId = store.types.push(attribute.row.type) - 1;
@@ -112,6 +116,29 @@ export function prepareDataSet(idsAttributes: number, base: Omit<SyntheticOption
 
 const TO_IDS = 1;
 const DELETED = 2;
+/** The row has a `decay_score` of one entry, kept in `scores`, `baseScores` and `models` (with DECAYED). */
+const ONE_SCORE = 4;
+const DECAYED = 8;
+/** The row has a `decay_score` that is not one entry: read from the whole row. */
+const OTHER_SCORES = 16;
+
+type DecayScore = NonNullable<MispAttributeRow['decay_score']>;
+
+/**
+ * Keeps a row's `decay_score` in the compact arrays, so that the server's `excludeDecayed` and
+ * `decay_score` reads do not generate the row again; returns the row's flags for it.
+ */
+function keepDecayScore(store: RenderedRows, index: number, decayScore: DecayScore | undefined): number {
+  if (decayScore === undefined) return 0;
+  const entry = decayScore[0];
+  if (decayScore.length !== 1 || entry === undefined) return OTHER_SCORES;
+  let model = store.models.findIndex((known) => known.id === entry.DecayingModel.id && known.name === entry.DecayingModel.name);
+  if (model < 0) model = store.models.push({ ...entry.DecayingModel }) - 1;
+  store.scores[index] = entry.score;
+  store.baseScores[index] = entry.base_score;
+  store.modelIds[index] = model;
+  return ONE_SCORE | (entry.decayed ? DECAYED : 0);
+}
 
 interface RenderedRows {
   slabs: Buffer[];
@@ -122,6 +149,11 @@ interface RenderedRows {
   /** Index in `types` of each row's type. */
   typeIds: Uint8Array;
   types: string[];
+  /** The one `decay_score` entry of a row flagged ONE_SCORE: score, base score, model (index in `models`). */
+  scores: Float64Array;
+  baseScores: Float64Array;
+  modelIds: Uint8Array;
+  models: Array<{ id: string; name: string }>;
   events: DemoEventState[];
   /** The whole row, generated again: only for a filter on a field kept nowhere else. */
   full: (index: number) => MispAttributeRow | undefined;
@@ -206,7 +238,11 @@ class PreparedRow implements MispAttributeRow {
     return this.row.Tag;
   }
   get decay_score(): MispAttributeRow['decay_score'] {
-    return this.row.decay_score;
+    const flags = this.store.flags[this.index] as number;
+    if ((flags & OTHER_SCORES) !== 0) return this.row.decay_score;
+    if ((flags & ONE_SCORE) === 0) return undefined;
+    const model = this.store.models[this.store.modelIds[this.index] as number] as { id: string; name: string };
+    return [{ score: this.store.scores[this.index] as number, base_score: this.store.baseScores[this.index] as number, decayed: (flags & DECAYED) !== 0, DecayingModel: { ...model } }];
   }
 }
 

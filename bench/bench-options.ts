@@ -5,6 +5,9 @@ export const DEFAULT_SIZES = [10_000, 100_000, 1_000_000] as const;
 /** IDS attributes of the decay case, with and without decay scores. */
 export const DECAY_SIZE = 100_000;
 
+/** Rounds of the decay case: each variant's figure is the median of its rounds. */
+export const DECAY_ROUNDS = 3;
+
 export const BENCH_USAGE = `Usage: npm run bench [-- [N ...] [--rate-limit R[,R...]] [--slowing] [--decay] [--help]]
 
 Runs the built trigger end to end at the defaults (no argument tuned, the image's NODE_OPTIONS)
@@ -15,9 +18,10 @@ against loopback MISP, IOC collection and runtime servers, and checks the target
   --rate-limit R,...   a collection that accepts R requests a second and answers 429 with
                        Retry-After beyond (e.g. --rate-limit 5,50); about 75 s each.
   --slowing            a collection whose answers slow from 10 ms to 2 s.
-  --decay              100,000 IDS attributes with MISP's decay scores side by side with the
-                       same without: fetch, parse and valid_until grouping; time and peak RSS
-                       of each (bench-results/decay.json).
+  --decay              100,000 IDS attributes with MISP's decay scores (expiry decaying_model)
+                       side by side with the same without, at the defaults and with valid_for;
+                       three rounds, the variants taking turns; median time and peak RSS of
+                       each, checked against the defaults (bench-results/decay.json).
   -h, --help           this text; runs nothing.
 
 With --rate-limit, --slowing or --decay, only those scenarios run (and the sizes given, if any);

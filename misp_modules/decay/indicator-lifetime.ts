@@ -63,9 +63,14 @@ export function parseDecayScore(attributeUuid: string, raw: unknown): DecayScore
 
 /** The moment MISP's decay of this attribute starts (epoch seconds). */
 export function decayOrigin(clock: AttributeClock): number {
-  const origin = clock.lastSighting ?? clock.lastSeen ?? clock.timestamp;
+  return originOf(clock.timestamp, clock.lastSeen, clock.lastSighting);
+}
+
+/** {@link decayOrigin} from the fields themselves, for the per-row path. */
+function originOf(timestamp: number, lastSeen: number | undefined, lastSighting: number | undefined): number {
+  const origin = lastSighting ?? lastSeen ?? timestamp;
   // Changed after the last sighting: MISP restarts from last_seen, or from the change itself.
-  if (clock.timestamp > origin) return clock.lastSeen ?? clock.timestamp;
+  if (timestamp > origin) return lastSeen ?? timestamp;
   return origin;
 }
 
@@ -153,34 +158,80 @@ export function originFromScore(entry: Pick<DecayScoreEntry, 'score' | 'baseScor
   return Math.round(now - elapsed);
 }
 
-/** A lifetime and the model that gave it (the longest-living one), for counts by model. */
-export type ModelLifetime = Lifetime & { model: string };
+/**
+ * One attribute's lifetime as {@link scoredLifetime} writes it, into a record the caller reuses from
+ * row to row: `none` when no model applies; `at` for `lapses`, `score` for `misp-verdict`; `model`
+ * names the model that decided (the longest-living one).
+ */
+export interface ScoredLifetime {
+  kind: 'none' | Lifetime['kind'];
+  at: number;
+  score: number;
+  model: string;
+}
+
+/** A fresh record for {@link scoredLifetime}. */
+export function scoredLifetimeRecord(): ScoredLifetime {
+  return { kind: 'none', at: 0, score: 0, model: '' };
+}
+
+/** The last second alive after the origin, by model and base score: the same few pairs recur on every row. */
+const ALIVE_SECONDS = new WeakMap<DecayingModel, Map<number, number | undefined>>();
+
+function aliveSeconds(model: DecayingModel, baseScore: number): number | undefined {
+  let byBase = ALIVE_SECONDS.get(model);
+  if (byBase === undefined) ALIVE_SECONDS.set(model, (byBase = new Map()));
+  if (byBase.has(baseScore)) return byBase.get(baseScore);
+  const alive = lastAliveSecond(model.name, baseScore, model.parameters);
+  byBase.set(baseScore, alive);
+  return alive;
+}
 
 /**
- * The lifetime of one attribute as the MISP search found it: like {@link attributeLifetime}, but
+ * The lifetime of one attribute as the MISP search found it, written into `into` (and returned):
+ * like {@link attributeLifetime}, under `models` that already carry the overrides sent to MISP, but
  * each Polynomial entry's origin is read back from MISP's own score ({@link originFromScore}),
- * which holds the sightings MISP knows of; the attribute's fields give the origin only where the
- * score cannot. Undefined when no model applies.
+ * which holds the sightings MISP knows of; the attribute's fields (`timestamp`, `lastSeen`) give
+ * the origin only where the score cannot. Numbers only, no object per row: it runs for every row
+ * of every page. Throws a DecayParametersError for a model whose parameters cannot give a lifetime.
  */
 export function scoredLifetime(
-  attribute: AttributeDecay,
+  into: ScoredLifetime,
+  decayScore: readonly DecayScoreEntry[],
   models: ReadonlyMap<string, DecayingModel>,
-  overrides: ModelOverrides,
-): ModelLifetime | undefined {
-  let best: ModelLifetime | undefined;
-  for (const entry of attribute.decayScore) {
+  timestamp: number,
+  lastSeen: number | undefined,
+  now: number,
+): ScoredLifetime {
+  into.kind = 'none';
+  for (let index = 0; index < decayScore.length; index++) {
+    const entry = decayScore[index] as DecayScoreEntry;
     const model = models.get(entry.modelId);
-    let lifetime: Lifetime;
+    let kind: Lifetime['kind'];
+    let at = 0;
     if (model === undefined || !isPolynomial(model)) {
-      lifetime = entry.decayed ? { kind: 'decayed' } : { kind: 'misp-verdict', score: entry.score };
+      kind = entry.decayed ? 'decayed' : 'misp-verdict';
     } else {
-      const parameters = applyOverrides(model, overrides).parameters;
-      const origin = originFromScore(entry, parameters, attribute.now) ?? decayOrigin(attribute.clock);
-      const alive = lastAliveSecond(model.name, entry.baseScore, parameters);
-      lifetime = alive === undefined || origin + alive < attribute.now ? { kind: 'decayed' } : { kind: 'lapses', at: origin + alive };
+      const origin = originFromScore(entry, model.parameters, now) ?? originOf(timestamp, lastSeen, undefined);
+      const alive = aliveSeconds(model, entry.baseScore);
+      if (alive === undefined || origin + alive < now) kind = 'decayed';
+      else {
+        kind = 'lapses';
+        at = origin + alive;
+      }
     }
-    const candidate = { ...lifetime, model: entry.modelName };
-    if (best === undefined || longest([best, candidate]) !== best) best = candidate;
+    // The longest, as `longest` ranks them; a tie keeps the first.
+    const better =
+      into.kind === 'none' ||
+      RANK[kind] > RANK[into.kind] ||
+      (kind === 'lapses' && into.kind === 'lapses' && at > into.at) ||
+      (kind === 'misp-verdict' && into.kind === 'misp-verdict' && entry.score > into.score);
+    if (better) {
+      into.kind = kind;
+      into.at = at;
+      into.score = entry.score;
+      into.model = entry.modelName;
+    }
   }
-  return best;
+  return into;
 }

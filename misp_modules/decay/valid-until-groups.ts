@@ -14,6 +14,13 @@
  * A value pushed before its moment is early: the batch says so (its `moments`), and
  * `refreshValidUntil` says when and with what it is pushed again, exactly M once M is near.
  *
+ * With the schedule's refresh given (`refresh`: when the next one comes, and the end of its
+ * horizon, before which it brings each value to its moment), the floors are bounded below: a value
+ * whose moment lies beyond the horizon is keyed after it, so it is not due again at once; one whose
+ * moment lies within it no earlier than the next refresh, which brings it to its moment; one that
+ * lapses before then is floored to a minute at most. No value goes out with a `valid_until` already
+ * past unless its moment is within the minute.
+ *
  * The grids nest (each divides the next), so a key floored onto a coarser grid is the floor of M
  * on that grid, whichever grid it came from.
  */
@@ -26,7 +33,12 @@ export interface ValidUntilGroupsOptions {
   batchSize: number;
   /** Groups holding values at once, at most: the requests a cycle's end may send in one go. */
   maxOpenGroups: number;
+  /** The schedule's refresh, in epoch seconds: when the next comes, and the end of its horizon (none: keys are plain floors). */
+  refresh?: { nextAt: number; dueUntil: number };
 }
+
+/** The coarsest grid a value lapsing before the next refresh is floored to: nothing brings it nearer later. */
+const LAST_GRID = 60;
 
 /** One request's worth: values of one format sharing one `valid_until`. */
 export interface ValidUntilBatch {
@@ -53,6 +65,9 @@ const NO_BATCHES: readonly ValidUntilBatch[] = Object.freeze([]) as readonly Val
 export class ValidUntilGroups {
   private readonly batchSize: number;
   private readonly maxOpenGroups: number;
+  /** Whole epoch seconds: the next refresh, and the end of its horizon (-Infinity without `refresh`). */
+  private readonly nextAt: number;
+  private readonly dueUntil: number;
   /** Format → key → group. */
   private groups = new Map<string, Map<number, Group>>();
   private open = 0;
@@ -66,6 +81,8 @@ export class ValidUntilGroups {
     }
     this.batchSize = options.batchSize;
     this.maxOpenGroups = options.maxOpenGroups;
+    this.nextAt = options.refresh === undefined ? -Infinity : Math.ceil(options.refresh.nextAt);
+    this.dueUntil = options.refresh === undefined ? -Infinity : Math.max(this.nextAt, Math.floor(options.refresh.dueUntil));
   }
 
   /** The grid keys are floored to now: 1 for exact seconds, else a step of VALID_UNTIL_GRIDS. */
@@ -88,7 +105,7 @@ export class ValidUntilGroups {
       byKey = new Map();
       this.groups.set(format, byKey);
     }
-    let key = floorTo(moment, this.grid);
+    let key = this.keyOf(moment);
     let group = byKey.get(key);
     let ready: ValidUntilBatch[] | undefined;
     if (group === undefined) {
@@ -96,7 +113,7 @@ export class ValidUntilGroups {
         ready = this.makeRoom(format, moment);
         // Regrouping replaced the format's groups and may have coarsened the grid.
         byKey = this.groups.get(format) as Map<number, Group>;
-        key = floorTo(moment, this.grid);
+        key = this.keyOf(moment);
         group = byKey.get(key);
         if (group === undefined && this.open >= this.maxOpenGroups) {
           key = latestKeyUpTo(byKey, moment) as number;
@@ -141,7 +158,7 @@ export class ValidUntilGroups {
       ready.push(...this.regroup());
     }
     const byKey = this.groups.get(format) as Map<number, Group>;
-    if (this.open >= this.maxOpenGroups && !byKey.has(floorTo(moment, this.grid)) && latestKeyUpTo(byKey, moment) === undefined) {
+    if (this.open >= this.maxOpenGroups && !byKey.has(this.keyOf(moment)) && latestKeyUpTo(byKey, moment) === undefined) {
       const fullest = this.fullest();
       if (fullest !== undefined) {
         const [format, key, group] = fullest;
@@ -152,15 +169,24 @@ export class ValidUntilGroups {
     return ready;
   }
 
+  /**
+   * The key of a moment on the current grid (of a key too, when regrouping: each band's rule gives
+   * the same key either way): its floor, raised to the band's lower bound (see the module's comment).
+   */
+  private keyOf(moment: number): number {
+    if (moment > this.dueUntil) return Math.max(floorTo(moment, this.grid), this.dueUntil + 1);
+    if (moment >= this.nextAt) return Math.max(floorTo(moment, this.grid), this.nextAt);
+    return floorTo(moment, Math.min(this.grid, LAST_GRID));
+  }
+
   /** Merges the open groups onto the current grid; sends what reaches a full batch. */
   private regroup(): ValidUntilBatch[] {
-    const grid = this.grid;
     const ready: ValidUntilBatch[] = [];
     let open = 0;
     for (const [format, byKey] of this.groups) {
       const merged = new Map<number, Group>();
       for (const [key, group] of byKey) {
-        const coarse = floorTo(key, grid);
+        const coarse = this.keyOf(key);
         const into = merged.get(coarse);
         if (into === undefined) {
           merged.set(coarse, group);

@@ -12,6 +12,19 @@ const MIN_HORIZON_SECONDS = 3_600;
 /** Values asked again at most per cycle. */
 const REFRESHES_PER_CYCLE = 5_000;
 
+/** How far ahead the refresh looks: values whose `valid_until` comes this close are asked again. */
+export function refreshHorizonSeconds(sleepSeconds: number): number {
+  return Math.max(2 * sleepSeconds, MIN_HORIZON_SECONDS);
+}
+
+/**
+ * The schedule's refresh as the grouping by `valid_until` needs it, at `now`: the next comes after
+ * a pause and a cycle (two pauses, to be safe), and looks the horizon ahead.
+ */
+export function refreshBounds(now: number, sleepSeconds: number): { nextAt: number; dueUntil: number } {
+  return { nextAt: now + 2 * sleepSeconds, dueUntil: now + refreshHorizonSeconds(sleepSeconds) };
+}
+
 export interface DecayExpiryPorts {
   live: LiveIndicators;
   delivered: Pick<DeliveredAttributes, 'forget'>;
@@ -49,10 +62,11 @@ export async function maintainDecayExpiry(source: SourceCycle, ports: DecayExpir
   const withdrawnUuids = live.attributeCount === 0 ? [] : await source.withdrawn(live, signal);
   const withdrawn = await withdrawAttributes(live, withdrawnUuids, { push: ports.push, onWithdrawn }, base);
   const outcome: DecayExpiryOutcome = { refreshed: 0, withdrawn: withdrawn.withdrawn, failed: withdrawn.failed, sightingRefreshes: 0 };
-  const horizon = Math.max(2 * settings.sleepSeconds, MIN_HORIZON_SECONDS);
+  const horizon = refreshHorizonSeconds(settings.sleepSeconds);
   const sighted = new Set(live.attributeCount === 0 ? [] : await (source.resighted?.(live, signal) ?? []));
   const values = new Map<string, LiveValue>();
-  for (const value of live.due(now + horizon, REFRESHES_PER_CYCLE)) values.set(`${value.format}\n${value.value}`, value);
+  // What this cycle's pages pushed has the lifetime MISP just gave: it is not asked again until the next cycle.
+  for (const value of live.due(now + horizon, REFRESHES_PER_CYCLE, true)) values.set(`${value.format}\n${value.value}`, value);
   const resightedValues = new Set<string>();
   for (const uuid of sighted) {
     const value = live.carriedBy(uuid);
@@ -65,7 +79,7 @@ export async function maintainDecayExpiry(source: SourceCycle, ports: DecayExpir
     const carriers = [...values.values()].flatMap((value) => [...value.carriers]);
     const lifetimes = await source.lifetimes(carriers, live, signal);
     const lapse: Array<{ format: string; value: string }> = [];
-    const groups = new ValidUntilGroups({ batchSize: settings.batchSize, maxOpenGroups: VALID_UNTIL_OPEN_GROUPS });
+    const groups = new ValidUntilGroups({ batchSize: settings.batchSize, maxOpenGroups: VALID_UNTIL_OPEN_GROUPS, refresh: refreshBounds(now, settings.sleepSeconds) });
     const sends: Array<Promise<void>> = [];
     const send = (batches: readonly ValidUntilBatch[]): void => {
       for (const batch of batches) {

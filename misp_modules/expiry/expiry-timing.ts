@@ -1,13 +1,15 @@
 import { ValidUntilGroups } from '../decay/valid-until-groups.js';
 import type { SyncCycleInput, ValueTiming } from '../pipeline/sync-cycle.js';
 import type { LiveIndicators } from '../state/live-indicators.js';
-import { VALID_UNTIL_OPEN_GROUPS } from './decay-expiry.js';
+import { refreshBounds, VALID_UNTIL_OPEN_GROUPS } from './decay-expiry.js';
 
 /** How indicators expire in one run: `valid_for`, MISP's decaying models, or both (valid_for for what no model covers). */
 export interface ExpiryMode {
   live: LiveIndicators;
   validForSeconds: number | undefined;
   decay: boolean;
+  /** `sleep_time`: sets how far ahead the refresh of decaying values looks. */
+  sleepSeconds: number;
 }
 
 export interface CycleTiming {
@@ -23,6 +25,7 @@ export interface CycleTiming {
  */
 export function cycleTiming(mode: ExpiryMode, nowSeconds: () => number, batchSize: number, eventOf?: (uuid: string) => string | undefined): CycleTiming {
   const { live, validForSeconds } = mode;
+  if (mode.decay) live.beginCycle();
   const validUntil = (): number | undefined => (validForSeconds === undefined ? undefined : nowSeconds() + validForSeconds);
   return {
     validUntil,
@@ -32,8 +35,7 @@ export function cycleTiming(mode: ExpiryMode, nowSeconds: () => number, batchSiz
       } else if (timing !== undefined) {
         // A further carrier of a value accepted this cycle: it keeps the later moment.
         live.accepted(format, value, keys, 0, eventOf);
-        const target = live.targetOf(format, value);
-        if (target !== undefined && timing.target > target) live.accepted(format, value, [], live.carriedBy(keys[0] ?? '')?.expiresAt ?? 0, undefined, timing.target);
+        live.raiseTarget(format, value, timing.target);
       } else {
         const until = validUntil();
         // Without valid_for, a value no model covers goes without valid_until: nothing to schedule.
@@ -41,7 +43,11 @@ export function cycleTiming(mode: ExpiryMode, nowSeconds: () => number, batchSiz
       }
     },
     lifetimes: mode.decay
-      ? { grouping: new ValidUntilGroups({ batchSize, maxOpenGroups: VALID_UNTIL_OPEN_GROUPS }), keeps: (format, value) => live.targetOf(format, value) }
+      ? {
+          // Nothing pushed now is keyed within the refresh horizon unless its moment is.
+          grouping: new ValidUntilGroups({ batchSize, maxOpenGroups: VALID_UNTIL_OPEN_GROUPS, refresh: refreshBounds(nowSeconds(), mode.sleepSeconds) }),
+          keeps: (format, value) => live.targetOf(format, value),
+        }
       : undefined,
   };
 }

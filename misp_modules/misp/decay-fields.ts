@@ -25,7 +25,8 @@ export interface DecayScoreEntry {
 export function readDecayScore(raw: unknown): DecayScoreEntry[] | { problem: string } {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) return { problem: `it is ${describeJson(raw)}` };
-  const entries: DecayScoreEntry[] = [];
+  // Sized at once: a list grown by push reserves room for 16 entries, on every row of every page.
+  const entries = new Array<DecayScoreEntry>(raw.length);
   for (let index = 0; index < raw.length; index++) {
     const entry: unknown = raw[index];
     const at = `entry ${index + 1}`;
@@ -39,9 +40,21 @@ export function readDecayScore(raw: unknown): DecayScoreEntry[] | { problem: str
     if (baseScore === undefined) return { problem: `${at} has a base_score that is ${describeJson(entry['base_score'])}` };
     if (decayed === undefined) return { problem: `${at} has a decayed flag that is ${describeJson(entry['decayed'])}` };
     if (modelId === undefined) return { problem: `${at} names no DecayingModel id` };
-    entries.push({ score, baseScore, decayed, modelId, modelName: text(model?.['name']) ?? modelId });
+    entries[index] = { score, baseScore, decayed, modelId: interned(modelId), modelName: interned(text(model?.['name']) ?? modelId) };
   }
   return entries;
+}
+
+/** Model ids and names met so far: each row's copy gives way to the one kept here. */
+const INTERNED = new Map<string, string>();
+/** Beyond this many, names are no longer kept: a MISP holds a few models. */
+const MAX_INTERNED = 1_000;
+
+function interned(name: string): string {
+  const known = INTERNED.get(name);
+  if (known !== undefined) return known;
+  if (INTERNED.size < MAX_INTERNED) INTERNED.set(name, name);
+  return name;
 }
 
 /**

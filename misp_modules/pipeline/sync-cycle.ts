@@ -1,4 +1,5 @@
 import type { DeliveredAttributes } from '../state/delivered-attributes.js';
+import { formatUuid, parseUuid, uuidWords } from '../state/uuid-words.js';
 import { attributeKey } from './attribute-key.js';
 import { IndicatorBatcher, type IndicatorBatch } from './indicator-batcher.js';
 import { ValueStates } from './value-states.js';
@@ -140,14 +141,98 @@ const ACCEPTED = 1;
 const FAILED = 2;
 type ValueState = typeof PENDING | typeof ACCEPTED | typeof FAILED;
 
+/** No further carrier (the end of a chain, or of the free list). */
+const NO_SLOT = -1;
+
+/**
+ * The attributes waiting for values whose batch is unanswered, held compact: grouping by
+ * `valid_until` keeps tens of thousands of values waiting at once. Each carrier is a slot of typed
+ * arrays (its key's uuid as four words, its timestamp, the next carrier of the same value); the
+ * keys are uuids (attributeKey gives one), any other key is kept as text beside its slot.
+ */
+class PendingCarriers {
+  private words = new Uint32Array(1024 * 4);
+  private stamps = new Float64Array(1024);
+  private next = new Int32Array(1024);
+  private free = NO_SLOT;
+  private used = 0;
+  private readonly otherKeys = new Map<number, string>();
+
+  /** A new chain of one carrier; returns its slot. */
+  start(key: string, timestamp: number): number {
+    const slot = this.take();
+    if (isLowerCaseUuid(key)) this.words.set(uuidWords, slot * 4);
+    else this.otherKeys.set(slot, key);
+    this.stamps[slot] = timestamp;
+    this.next[slot] = NO_SLOT;
+    return slot;
+  }
+
+  /** Adds a carrier at the end of the chain that starts at `head`. */
+  append(head: number, key: string, timestamp: number): void {
+    // Taken first: taking a slot may replace the arrays.
+    const slot = this.start(key, timestamp);
+    let last = head;
+    while ((this.next[last] as number) !== NO_SLOT) last = this.next[last] as number;
+    this.next[last] = slot;
+  }
+
+  /** The chain's carriers as [key, timestamp, key, timestamp…], its slots freed. */
+  release(head: number): Array<string | number> {
+    const carriers: Array<string | number> = [];
+    for (let slot = head; slot !== NO_SLOT; ) {
+      const other = this.otherKeys.get(slot);
+      if (other !== undefined) this.otherKeys.delete(slot);
+      carriers.push(other ?? formatUuid(this.words, slot * 4), this.stamps[slot] as number);
+      const following = this.next[slot] as number;
+      this.next[slot] = this.free;
+      this.free = slot;
+      slot = following;
+    }
+    return carriers;
+  }
+
+  private take(): number {
+    if (this.free !== NO_SLOT) {
+      const slot = this.free;
+      this.free = this.next[slot] as number;
+      return slot;
+    }
+    if (this.used === this.stamps.length) {
+      const length = this.stamps.length * 2;
+      const words = new Uint32Array(length * 4);
+      words.set(this.words);
+      this.words = words;
+      const stamps = new Float64Array(length);
+      stamps.set(this.stamps);
+      this.stamps = stamps;
+      const next = new Int32Array(length);
+      next.set(this.next);
+      this.next = next;
+    }
+    return this.used++;
+  }
+}
+
+/** Parses `key` into `uuidWords` when it is a uuid in lower case, which the words give back exactly. */
+function isLowerCaseUuid(key: string): boolean {
+  if (!parseUuid(key)) return false;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code >= 0x41 && code <= 0x46) return false;
+  }
+  return true;
+}
+
 /**
  * What the cycle knows of each value it met: its state, per upload format, in a compact table
  * (a million values cost their bytes and a few integers, outside the JavaScript heap), and, while
- * its batch is unanswered, the attributes waiting for it as a flat [key, timestamp, key, timestamp…].
+ * its batch is unanswered, the attributes waiting for it (the first of their chain, by value).
  */
 class SentValues {
   private readonly states = new Map<string, ValueStates>();
-  private readonly carriers = new Map<string, Map<string, Array<string | number>>>();
+  private readonly carriers = new Map<string, Map<string, number>>();
+  private readonly pending = new PendingCarriers();
 
   /**
    * An attribute carrying `value`: returns the value's state as it was met (undefined the first
@@ -162,40 +247,71 @@ class SentValues {
       this.carriers.set(format, new Map());
     }
     const state = states.getOrAdd(value, PENDING) as ValueState | undefined;
-    if (state === undefined) this.carriers.get(format)?.set(value, [key, timestamp]);
-    else if (state === PENDING) this.carriers.get(format)?.get(value)?.push(key, timestamp);
+    if (state === undefined) this.carriers.get(format)?.set(value, this.pending.start(key, timestamp));
+    else if (state === PENDING) {
+      const head = this.carriers.get(format)?.get(value);
+      if (head !== undefined) this.pending.append(head, key, timestamp);
+    }
     return state;
   }
 
-  /** Marks a pending value answered and hands over its carriers, now released. */
+  /** Marks a pending value answered and hands over its carriers, now released, as [key, timestamp, key, timestamp…]. */
   settle(format: string, value: string, state: typeof ACCEPTED | typeof FAILED): Array<string | number> | undefined {
     const states = this.states.get(format);
     if (states === undefined || states.get(value) !== PENDING) return undefined;
     states.set(value, state);
     const byValue = this.carriers.get(format);
-    const carriers = byValue?.get(value);
+    const head = byValue?.get(value);
     byValue?.delete(value);
-    return carriers ?? [];
+    return head === undefined ? [] : this.pending.release(head);
   }
 }
 
-/** The moment and model of each value pushed with its own moment, while its batch is unanswered. */
+/** Models a cycle can tell apart in {@link TimedValues}: a moment and a model index share one number. */
+const MODEL_SLOTS = 65_536;
+
+/**
+ * The moment and model of each value pushed with its own moment, while its batch is unanswered:
+ * one number a value (moment × MODEL_SLOTS + model index; moments are whole seconds), by format,
+ * so that tens of thousands of values waiting in their groups cost no object each.
+ */
 class TimedValues {
-  private readonly pending = new Map<string, { moment: number; model: string }>();
+  private readonly pending = new Map<string, Map<string, number>>();
+  private readonly models: string[] = [];
+  private readonly modelIds = new Map<string, number>();
 
   /** A carrier of the value with this moment: the latest moment is kept. */
   meet(format: string, value: string, moment: number, model: string): void {
-    const key = `${format}\n${value}`;
-    const known = this.pending.get(key);
-    if (known === undefined) this.pending.set(key, { moment, model });
-    else if (moment > known.moment) this.pending.set(key, { moment, model });
+    let byValue = this.pending.get(format);
+    if (byValue === undefined) this.pending.set(format, (byValue = new Map()));
+    const known = byValue.get(value);
+    if (known === undefined || moment > Math.floor(known / MODEL_SLOTS)) byValue.set(value, moment * MODEL_SLOTS + this.modelId(model));
   }
 
-  settle(format: string, value: string): { moment: number; model: string } | undefined {
-    const key = `${format}\n${value}`;
-    const known = this.pending.get(key);
-    this.pending.delete(key);
+  /** Forgets the value; returns what was kept of it (see {@link momentOf} and {@link modelOf}), or undefined. */
+  settle(format: string, value: string): number | undefined {
+    const byValue = this.pending.get(format);
+    const known = byValue?.get(value);
+    if (known !== undefined) byValue?.delete(value);
     return known;
+  }
+
+  momentOf(kept: number): number {
+    return Math.floor(kept / MODEL_SLOTS);
+  }
+
+  modelOf(kept: number): string {
+    return this.models[kept % MODEL_SLOTS] as string;
+  }
+
+  private modelId(model: string): number {
+    let id = this.modelIds.get(model);
+    if (id === undefined) {
+      if (this.models.length === MODEL_SLOTS) throw new RangeError(`A cycle tells apart at most ${MODEL_SLOTS} decaying models.`);
+      id = this.models.push(model) - 1;
+      this.modelIds.set(model, id);
+    }
+    return id;
   }
 }
 
@@ -242,12 +358,12 @@ export async function runSyncCycle(input: SyncCycleInput): Promise<CycleReport> 
       for (let i = 0; i < carriers.length; i += 2) input.delivered.add(carriers[i] as string, carriers[i + 1] as number, deliveredAt);
       const life = pushed === undefined ? undefined : timed.settle(batch.format, value);
       if (life !== undefined) {
-        const counts = ((report.decay ??= {})[life.model] ??= { pushed: 0, decayed: 0 });
+        const counts = ((report.decay ??= {})[timed.modelOf(life)] ??= { pushed: 0, decayed: 0 });
         counts.pushed++;
       }
       if (input.onAccepted !== undefined) {
         const keys = carriers.filter((_, i) => i % 2 === 0) as string[];
-        input.onAccepted(batch.format, value, keys, life === undefined || pushed === undefined ? undefined : { pushed, target: life.moment });
+        input.onAccepted(batch.format, value, keys, life === undefined || pushed === undefined ? undefined : { pushed, target: timed.momentOf(life) });
       }
       report.iocsSubmitted++;
       report.submittedByFormat[batch.format] = (report.submittedByFormat[batch.format] ?? 0) + 1;

@@ -47,6 +47,10 @@ export class LiveIndicators {
   private targets = new Float64Array(1024);
   private carrierCounts = new Uint32Array(1024);
   private sameText = new Int32Array(1024);
+  /** By value id: the cycle whose lifetime computation gave its target (not saved: a loaded schedule starts at 0). */
+  private targetCycles = new Uint32Array(1024);
+  /** Counts the cycles, from 1: see {@link beginCycle}. */
+  private cycle = 0;
   /** The first value id of each text. */
   private readonly byText = new Map<string, number>();
   private readonly freeValues: number[] = [];
@@ -105,7 +109,25 @@ export class LiveIndicators {
       this.expiries[id] = expiresAt;
       this.targets[id] = target;
     }
+    if (target !== undefined) this.targetCycles[id] = this.cycle;
     for (const uuid of attributeUuids) this.carry(uuid, id, eventOf?.(uuid));
+  }
+
+  /**
+   * A cycle begins: the targets its pages set are marked as computed in it, so that its refresh
+   * does not ask again for lifetimes it has just computed ({@link due} with `freshLeftOut`).
+   */
+  beginCycle(): void {
+    this.cycle++;
+  }
+
+  /** A further carrier keeps the value alive until `target`, when later than its own: the pushed expiry is as it was. */
+  raiseTarget(format: string, value: string, target: number): void {
+    const id = this.find(format, value);
+    if (id < 0 || target <= (this.targets[id] as number)) return;
+    this.changes++;
+    this.targets[id] = target;
+    this.targetCycles[id] = this.cycle;
   }
 
   /** The moment the value should lapse, as last computed; undefined for a value not in the schedule. */
@@ -175,11 +197,15 @@ export class LiveIndicators {
     this.removeValue(id);
   }
 
-  /** Values still carried that lapse before `horizon`, the soonest first, at most `limit`. */
-  due(horizon: number, limit: number): LiveValue[] {
+  /**
+   * Values still carried that lapse before `horizon`, the soonest first, at most `limit`; with
+   * `freshLeftOut`, not those whose target this cycle computed (since {@link beginCycle}).
+   */
+  due(horizon: number, limit: number, freshLeftOut = false): LiveValue[] {
     const due: number[] = [];
+    const fresh = freshLeftOut && this.cycle > 0 ? this.cycle : -1;
     for (let id = 0; id < this.texts.length; id++) {
-      if (this.texts[id] !== undefined && (this.carrierCounts[id] as number) > 0 && (this.expiries[id] as number) <= horizon) due.push(id);
+      if (this.texts[id] !== undefined && (this.carrierCounts[id] as number) > 0 && (this.expiries[id] as number) <= horizon && this.targetCycles[id] !== fresh) due.push(id);
     }
     due.sort((a, b) => (this.expiries[a] as number) - (this.expiries[b] as number));
     return this.describe(due.slice(0, limit));
@@ -288,6 +314,7 @@ export class LiveIndicators {
     this.valueFormats[id] = formatId;
     this.expiries[id] = expiresAt;
     this.targets[id] = target;
+    this.targetCycles[id] = 0;
     this.carrierCounts[id] = 0;
     this.sameText[id] = this.byText.get(value) ?? -1;
     this.byText.set(value, id);
@@ -321,6 +348,7 @@ export class LiveIndicators {
     this.targets = grow(this.targets, new Float64Array(length));
     this.carrierCounts = grow(this.carrierCounts, new Uint32Array(length));
     this.sameText = grow(this.sameText, new Int32Array(length));
+    this.targetCycles = grow(this.targetCycles, new Uint32Array(length));
   }
 
   /** Counts one carrier more (1) or less (-1) for value `id`. */

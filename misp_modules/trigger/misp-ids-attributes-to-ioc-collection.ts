@@ -76,7 +76,7 @@ export class MispIdsAttributesToIocCollectionTrigger extends Trigger<MispModuleC
     const validForSeconds = configuration.valid_for === undefined ? undefined : configuration.valid_for * 86_400;
     const decay = configuration.expiry === 'decaying_model';
     const state = await SyncState.load(this.dataPath, DELIVERED_CAPACITY, this, { schedule: validForSeconds !== undefined || decay, fileSystem: this.stateFileSystem });
-    const expiry = state.schedule === undefined ? undefined : { validForSeconds, decay, live: state.schedule };
+    const expiry = state.schedule === undefined ? undefined : { validForSeconds, decay, live: state.schedule, sleepSeconds };
     const source = await kind.open({ account, configuration, filters, proxies, clock: this.clock, logger: this, dataPath: this.dataPath, stateFileSystem: this.stateFileSystem, followsWithdrawals: expiry !== undefined });
     const collection = (this.collection = new IocCollectionClient({
       serverUrl: configuration.ioc_collection_server,

@@ -7,6 +7,8 @@ import {
   lastSeenSeconds,
   longest,
   parseDecayScore,
+  scoredLifetime,
+  scoredLifetimeRecord,
   valueLifetime,
   type DecayScoreEntry,
 } from '../../misp_modules/decay/indicator-lifetime.js';
@@ -136,6 +138,40 @@ describe("an attribute's lifetime", () => {
   it('refuses a model whose parameters cannot give a lifetime, naming it', () => {
     expect(() => attributeLifetime({ decayScore: [entry('4', 80, 80, false)], clock, now: T0 }, models, {})).toThrow(DecayParametersError);
     expect(() => attributeLifetime({ decayScore: [entry('4', 80, 80, false)], clock, now: T0 }, models, {})).toThrow(/"Broken".*decay_speed is 0/);
+  });
+});
+
+describe("an attribute's lifetime as the MISP search scored it", () => {
+  /** The worked example's score `elapsed` seconds after the origin: 80 × (1 − (t / 3 days)^(1/2)). */
+  const scoreAfter = (elapsed: number): number => 80 * (1 - Math.sqrt(elapsed / (3 * DAY)));
+
+  it("reads the origin back from MISP's score, so that a sighting MISP counted needs no query", () => {
+    const record = scoredLifetimeRecord();
+    // The row's timestamp says T0, but MISP's score says the decay restarted at T0 + DAY (a sighting).
+    const now = T0 + DAY + 3_600;
+    expect(scoredLifetime(record, [entry('1', 80, scoreAfter(3_600), false)], models, T0, undefined, now)).toEqual({ kind: 'lapses', at: T0 + DAY + 101_250, score: scoreAfter(3_600), model: 'model 1' });
+    // A score at the base tells nothing of the elapsed time: the row's fields give the origin.
+    expect(scoredLifetime(record, [entry('1', 80, 80, false)], models, T0, T0 + 600, T0 + 700)).toMatchObject({ kind: 'lapses', at: T0 + 600 + 101_250 });
+  });
+
+  it('ranks as attributeLifetime does, names the deciding model, and leaves nothing of one row in the next', () => {
+    const record = scoredLifetimeRecord();
+    const rows: Array<[DecayScoreEntry[], Record<string, unknown>]> = [
+      [[entry('1', 80, 80, false), entry('2', 50, 50, false)], { kind: 'lapses', at: T0 + 18 * DAY, model: 'model 2' }],
+      [[entry('1', 80, 0, true), entry('3', 60, 41.5, false), entry('99', 60, 45, false)], { kind: 'misp-verdict', score: 45, model: 'model 99' }],
+      [[entry('1', 25, 25, true)], { kind: 'decayed', model: 'model 1' }],
+      [[], { kind: 'none' }],
+      [[entry('1', 80, 80, false)], { kind: 'lapses', at: T0 + 101_250, model: 'model 1' }],
+    ];
+    for (const [decayScore, expected] of rows) {
+      expect(scoredLifetime(record, decayScore, models, T0, undefined, T0)).toMatchObject(expected);
+      expect(scoredLifetime(record, decayScore, models, T0, undefined, T0)).toBe(record);
+    }
+  });
+
+  it('refuses a model whose parameters cannot give a lifetime, on every row', () => {
+    const record = scoredLifetimeRecord();
+    for (let row = 0; row < 2; row++) expect(() => scoredLifetime(record, [entry('4', 80, 80, false)], models, T0, undefined, T0)).toThrow(/"Broken".*decay_speed is 0/);
   });
 });
 

@@ -163,6 +163,55 @@ describe('ValidUntilGroups', () => {
     for (const batch of batches) expect(batch.moments.every((moment) => moment >= batch.validUntil)).toBe(true);
   });
 
+  it("with the schedule's refresh, keys no value beyond its horizon within it, none within it before the next refresh, none else past (seeded)", () => {
+    const random = mulberry32(20_261_206);
+    for (let round = 0; round < 150; round++) {
+      const nextAt = NOW + 120 + Math.floor(random() * 600);
+      const dueUntil = nextAt + HOUR;
+      // Two formats over at most 10 days fit 32 groups on the day grid; smaller budgets fall back on earlier groups.
+      const roomy = round % 2 === 0;
+      const maxOpenGroups = roomy ? 32 + Math.floor(random() * 32) : 1 + Math.floor(random() * 8);
+      const items: Placed[] = Array.from({ length: 50 + Math.floor(random() * 300) }, (_, index) => ({
+        format: ['f1', 'f2'][index % 2] as string,
+        value: `value-${index}`,
+        moment: NOW + Math.floor(random() * ([2 * HOUR, DAY, 10 * DAY][round % 3] as number)),
+      }));
+      const groups = new ValidUntilGroups({ batchSize: 1 + Math.floor(random() * 40), maxOpenGroups, refresh: { nextAt, dueUntil } });
+      const batches: ValidUntilBatch[] = [];
+      for (const item of items) {
+        batches.push(...groups.add(item.format, item.value, item.moment));
+        expect(groups.openGroups).toBeLessThanOrEqual(maxOpenGroups);
+      }
+      batches.push(...groups.drain());
+      expect(batches.reduce((sum, batch) => sum + batch.values.length, 0)).toBe(items.length);
+      for (const batch of batches) {
+        for (const moment of batch.moments) {
+          expect(batch.validUntil).toBeLessThanOrEqual(moment);
+          if (!roomy) continue;
+          if (moment > dueUntil) expect(batch.validUntil).toBeGreaterThan(dueUntil);
+          else if (moment >= nextAt) expect(batch.validUntil).toBeGreaterThanOrEqual(nextAt);
+          else expect(moment - batch.validUntil).toBeLessThan(60);
+        }
+      }
+    }
+  });
+
+  it("keeps the values that lapse before the next refresh within a minute of their moments, where the budget coarsens to the day", () => {
+    const refresh = { nextAt: NOW + 120, dueUntil: NOW + HOUR };
+    const groups = new ValidUntilGroups({ batchSize: 1_000, maxOpenGroups: 8, refresh });
+    const items: Placed[] = Array.from({ length: 400 }, (_, index) => ({ format: 'f', value: `v${index}`, moment: NOW + 30 + index * 997 }));
+    const batches = cycle(groups, items);
+    const pushed = pushedWith(batches);
+    expect(new Set(batches.map((batch) => batch.validUntil)).size).toBeLessThanOrEqual(8);
+    for (const item of items) {
+      const validUntil = pushed.get(`f ${item.value}`) as number;
+      expect(validUntil).toBeLessThanOrEqual(item.moment);
+      if (item.moment < refresh.nextAt) expect(item.moment - validUntil).toBeLessThan(60);
+      else if (item.moment <= refresh.dueUntil) expect(validUntil).toBeGreaterThanOrEqual(refresh.nextAt);
+      else expect(validUntil).toBeGreaterThan(refresh.dueUntil);
+    }
+  });
+
   it('refuses a batch size or a budget that is not a whole number above 0', () => {
     expect(() => new ValidUntilGroups({ batchSize: 0, maxOpenGroups: 1 })).toThrow(/batchSize must be a whole number above 0/);
     expect(() => new ValidUntilGroups({ batchSize: 1, maxOpenGroups: 0.5 })).toThrow(/maxOpenGroups must be a whole number above 0/);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseAttribute } from '../../misp_modules/iocs/normalise-attribute.js';
 import type { IndicatorBatch } from '../../misp_modules/pipeline/indicator-batcher.js';
-import { runSyncCycle, type BatchOutcome, type SourceAttribute, type SourcePage } from '../../misp_modules/pipeline/sync-cycle.js';
+import { ValidUntilGroups } from '../../misp_modules/decay/valid-until-groups.js';
+import { runSyncCycle, type BatchOutcome, type SourceAttribute, type SourcePage, type ValueTiming } from '../../misp_modules/pipeline/sync-cycle.js';
 import { DeliveredAttributes } from '../../misp_modules/state/delivered-attributes.js';
 
 const uuid = (n: number): string => `11111111-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -34,6 +35,56 @@ function recordingPush(decide: (batch: IndicatorBatch) => BatchOutcome = (batch)
 const base = { normalise: normaliseAttribute, batchSize: 2, maxBatchesInFlight: 2, now: () => Date.UTC(2026, 10, 23) };
 
 describe('runSyncCycle', () => {
+  it('keeps every carrier of thousands of values waiting in their groups, in the order met, and remembers each once accepted', async () => {
+    const at = 1_800_000_000;
+    const delivered = new DeliveredAttributes(10_000);
+    const told = new Map<string, string[]>();
+    const page = Array.from({ length: 6_000 }, (_, index) =>
+      attribute(index + 1, 'domain', `host-${index % 3_000}.example.net`, { timestamp: 1_700_000_000 + index, lifetime: { kind: 'lapses', at: at + (index % 3_000) * 7, model: 'M' } }),
+    );
+    // Upper-case uuids are remembered under their lower-case form, as attributeKey gives it.
+    page[0] = { ...(page[0] as SourceAttribute), uuid: uuid(1).toUpperCase() };
+    await runSyncCycle({
+      ...base,
+      delivered,
+      push: async (batch) => ({ accepted: batch.values, failed: [] }),
+      lifetimes: { grouping: new ValidUntilGroups({ batchSize: 1_000, maxOpenGroups: 64 }) },
+      onAccepted: (_format, value, keys) => told.set(value, [...(told.get(value) ?? []), ...keys]),
+      pages: pagesOf(page),
+    });
+    expect(told.size).toBe(3_000);
+    expect(told.get('host-7.example.net')).toEqual([uuid(8), uuid(3_008)]);
+    const missing = Array.from({ length: 6_000 }, (_, index) => index).filter((index) => !delivered.has(uuid(index + 1), 1_700_000_000 + index));
+    expect(missing).toEqual([]);
+  });
+
+  it('with lifetimes, pushes a value once with its first moment, keeps the latest of its carriers, and counts by the deciding model', async () => {
+    const at = 1_800_000_000;
+    const told: Array<[string, string[], ValueTiming | undefined]> = [];
+    const validUntils: number[] = [];
+    const report = await runSyncCycle({
+      ...base,
+      delivered: new DeliveredAttributes(100),
+      push: async (batch) => {
+        if ('validUntil' in batch) validUntils.push(batch.validUntil);
+        return { accepted: batch.values, failed: [] };
+      },
+      lifetimes: { grouping: new ValidUntilGroups({ batchSize: 10, maxOpenGroups: 8 }) },
+      onAccepted: (_format, value, keys, timing) => told.push([value, [...keys], timing]),
+      pages: pagesOf(
+        [
+          attribute(1, 'domain', 'a.example.net', { lifetime: { kind: 'lapses', at, model: 'Short' } }),
+          attribute(2, 'domain', 'a.example.net', { lifetime: { kind: 'lapses', at: at + 500, model: 'Long' } }),
+          attribute(3, 'domain', 'a.example.net', { lifetime: { kind: 'lapses', at: at + 100, model: 'Short' } }),
+          attribute(4, 'domain', 'b.example.net', { lifetime: { kind: 'decayed', model: 'Short' } }),
+        ],
+      ),
+    });
+    expect(validUntils).toEqual([at]);
+    expect(told).toEqual([['a.example.net', [uuid(1), uuid(2), uuid(3)], { pushed: at, target: at + 500 }]]);
+    expect(report.decay).toEqual({ Short: { pushed: 0, decayed: 1 }, Long: { pushed: 1, decayed: 0 } });
+  });
+
   it('sends each value once per format, extracts composites, and remembers every carrier once accepted', async () => {
     const delivered = new DeliveredAttributes(100);
     const sink = recordingPush();

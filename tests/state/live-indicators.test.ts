@@ -150,6 +150,28 @@ describe('LiveIndicators, held compact', () => {
     ]);
     expect(live.due(NOW + 1_000, 1).map(({ value }) => value)).toEqual(['soon.example']);
   });
+
+  it('leaves out of what is due the values whose target this cycle computed, when asked to', () => {
+    const live = new LiveIndicators();
+    live.accepted('domain-name.value', 'earlier.example', [uuid(1)], NOW + 100, undefined, NOW + 100);
+    live.beginCycle();
+    live.accepted('domain-name.value', 'scored-now.example', [uuid(2)], NOW + 60, undefined, NOW + 90);
+    live.accepted('domain-name.value', 'fixed.example', [uuid(3)], NOW + 80);
+    const values = (due: readonly { value: string }[]): string[] => due.map(({ value }) => value);
+    expect(values(live.due(NOW + 200, 10, true))).toEqual(['fixed.example', 'earlier.example']);
+    expect(values(live.due(NOW + 200, 10))).toEqual(['scored-now.example', 'fixed.example', 'earlier.example']);
+    live.beginCycle();
+    expect(values(live.due(NOW + 200, 10, true))).toEqual(['scored-now.example', 'fixed.example', 'earlier.example']);
+  });
+
+  it('raises a target for a further carrier without touching the pushed expiry, and never lowers it', () => {
+    const live = new LiveIndicators();
+    live.accepted('domain-name.value', 'a.example', [uuid(1)], NOW + 60, undefined, NOW + 90);
+    live.raiseTarget('domain-name.value', 'a.example', NOW + 500);
+    live.raiseTarget('domain-name.value', 'a.example', NOW + 200);
+    live.raiseTarget('domain-name.value', 'absent.example', NOW + 200);
+    expect(live.due(NOW + 1_000, 10).map(({ value, expiresAt, target }) => [value, expiresAt, target])).toEqual([['a.example', NOW + 60, NOW + 500]]);
+  });
 });
 
 describe('the expiry schedule file', () => {

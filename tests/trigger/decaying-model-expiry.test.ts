@@ -132,6 +132,38 @@ describe('expiry: decaying_model, as MISP judges it', () => {
     expect(w.misp.requests.filter((request) => request.path === '/sightings/restSearch')).toHaveLength(2);
   });
 
+  it('pushes each value once in a cycle whose moments outnumber the groups: none keyed within the refresh horizon unless its moment is, no lifetime asked again', async () => {
+    // "Demo decay" crosses 236,250 s after the origin: moments from NOW + 300 s, one every 1,900 s.
+    const rows = Array.from({ length: 120 }, (_, index) => row(index + 1, `198.51.100.${index + 1}`, NOW - 236_250 + 300 + index * 1_900));
+    const w = await decayWorld(rows);
+    const t = start(w, {});
+    await t.untilCycles(1);
+    const accepted = w.collection.accepted(COLLECTION).all;
+    expect(accepted).toHaveLength(120);
+    expect(new Set(accepted).size).toBe(120);
+    // The search for the carriers' lifetimes names uuids: the cycle's pages gave them all already.
+    expect(w.misp.requests.filter((request) => request.path === '/attributes/restSearch' && 'uuid' in (request.body as Record<string, unknown>))).toHaveLength(0);
+    const horizonEnd = NOW + 3_600;
+    const nextRefresh = NOW + 2 * SLEEP;
+    const early: string[] = [];
+    rows.forEach((each, index) => {
+      const value = each.row.value;
+      const moment = mispCrossing(NOW - 236_250 + 300 + index * 1_900, 80, 7, 2, 30);
+      const pushed = validUntil(w, value);
+      expect(pushed).toBeLessThanOrEqual(moment);
+      if (moment > horizonEnd) expect(pushed).toBeGreaterThan(horizonEnd);
+      else if (moment >= nextRefresh) expect(pushed).toBeGreaterThanOrEqual(nextRefresh);
+      else expect(moment - pushed).toBeLessThan(60);
+      if (moment <= horizonEnd && pushed < moment) early.push(value);
+    });
+    // The next cycle's refresh brings the values within the horizon to their moments.
+    await t.untilCycles(2);
+    for (const value of early) {
+      const index = Number(value.split('.')[3]) - 1;
+      expect(validUntil(w, value)).toBe(mispCrossing(NOW - 236_250 + 300 + index * 1_900, 80, 7, 2, 30));
+    }
+  });
+
   it('refuses a model MISP does not have, and a MISP older than decaying models, with one critical sentence and no polling', async () => {
     const w = await decayWorld([row(1, '198.51.100.1', NOW - DAY)]);
     const t = start(w, { decaying_model: ['No such model'] });

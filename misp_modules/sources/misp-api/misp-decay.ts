@@ -1,7 +1,7 @@
 import type { Clock } from '@sekoia/automation-sdk-shim';
 import { applyOverrides, decayScoreFilters, parseDecayingModels, withThresholdOverride, type DecayingModel, type ModelOverrides } from '../../decay/decaying-model.js';
 import { DecayingModelUnavailableError } from '../../decay/errors/decaying-model-unavailable-error.js';
-import { scoredLifetime } from '../../decay/indicator-lifetime.js';
+import { scoredLifetime, scoredLifetimeRecord } from '../../decay/indicator-lifetime.js';
 import { parseSightings, sightingsByAttribute, type SightingsByAttribute } from '../../decay/sightings.js';
 import { MispRefusedError } from '../../misp/errors/misp-refused-error.js';
 import type { MispApi } from '../../misp/misp-api.js';
@@ -34,6 +34,10 @@ export class MispDecay {
   private modelIds: string[] = [];
   private readonly overrides: ModelOverrides;
   private ready: Promise<void> | undefined;
+  /** Reused from row to row: the lifetime computation allocates nothing per row. */
+  private readonly scratch = scoredLifetimeRecord();
+  /** `decayed` by model: one shared lifetime each. */
+  private readonly decayedBy = new Map<string, SourceLifetime>();
 
   constructor(private readonly options: MispDecayOptions) {
     this.overrides = withThresholdOverride({}, options.threshold);
@@ -64,6 +68,8 @@ export class MispDecay {
       for (const attribute of page.attributes) {
         const lifetime = this.lifetimeOf(attribute, now);
         if (lifetime !== undefined) attribute.lifetime = lifetime;
+        // Read: the page, alive until the pipeline is through with it, no longer holds them.
+        attribute.decay = undefined;
       }
       yield page;
     }
@@ -72,12 +78,21 @@ export class MispDecay {
   /** The attribute's lifetime from the scores MISP attached; undefined when no model applies. */
   lifetimeOf(attribute: SourceAttribute, now: number): SourceLifetime | undefined {
     if (attribute.decay === undefined || attribute.decay.length === 0) return undefined;
-    const clock = { timestamp: attribute.timestamp, lastSeen: attribute.lastSeen };
-    const lifetime = scoredLifetime({ decayScore: attribute.decay, clock, now }, this.models, {});
-    if (lifetime === undefined || lifetime.kind === 'withdrawn') return undefined;
-    if (lifetime.kind === 'decayed') return { kind: 'decayed', model: lifetime.model };
-    if (lifetime.kind === 'lapses') return { kind: 'lapses', at: lifetime.at, model: lifetime.model };
-    return { kind: 'lapses', at: now + this.options.verdictSeconds, model: lifetime.model };
+    const lifetime = scoredLifetime(this.scratch, attribute.decay, this.models, attribute.timestamp, attribute.lastSeen, now);
+    switch (lifetime.kind) {
+      case 'none':
+      case 'withdrawn':
+        return undefined;
+      case 'decayed': {
+        let decayed = this.decayedBy.get(lifetime.model);
+        if (decayed === undefined) this.decayedBy.set(lifetime.model, (decayed = { kind: 'decayed', model: lifetime.model }));
+        return decayed;
+      }
+      case 'lapses':
+        return { kind: 'lapses', at: lifetime.at, model: lifetime.model };
+      case 'misp-verdict':
+        return { kind: 'lapses', at: now + this.options.verdictSeconds, model: lifetime.model };
+    }
   }
 
   /** The sightings MISP recorded within [from, to] (epoch seconds), of any attribute, by attribute. */
