@@ -159,6 +159,15 @@ export function originFromScore(entry: Pick<DecayScoreEntry, 'score' | 'baseScor
 }
 
 /**
+ * How far the origin read back from MISP's score may stand from the one the attribute's fields give
+ * and still be taken as theirs: MISP computes the score when it builds the page, seconds before the
+ * page arrives (a large page, tens of seconds), and on its own clock. The fields then give the exact
+ * moment; a sighting closer than this to the origin is not seen, which only makes the value lapse
+ * that much earlier than MISP would, never later.
+ */
+export const SCORE_ORIGIN_TOLERANCE_SECONDS = 300;
+
+/**
  * One attribute's lifetime as {@link scoredLifetime} writes it, into a record the caller reuses from
  * row to row: `none` when no model applies; `at` for `lapses`, `score` for `misp-verdict`; `model`
  * names the model that decided (the longest-living one).
@@ -212,7 +221,11 @@ export function scoredLifetime(
     if (model === undefined || !isPolynomial(model)) {
       kind = entry.decayed ? 'decayed' : 'misp-verdict';
     } else {
-      const origin = originFromScore(entry, model.parameters, now) ?? originOf(timestamp, lastSeen, undefined);
+      const fields = originOf(timestamp, lastSeen, undefined);
+      const scored = originFromScore(entry, model.parameters, now);
+      // MISP scored the row while it built the page, on its own clock: an origin that close to the
+      // fields' is theirs, exactly; one further off is a sighting MISP counted.
+      const origin = scored === undefined || Math.abs(scored - fields) <= SCORE_ORIGIN_TOLERANCE_SECONDS ? fields : scored;
       const alive = aliveSeconds(model, entry.baseScore);
       if (alive === undefined || origin + alive < now) kind = 'decayed';
       else {

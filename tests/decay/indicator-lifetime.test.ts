@@ -9,6 +9,7 @@ import {
   parseDecayScore,
   scoredLifetime,
   scoredLifetimeRecord,
+  SCORE_ORIGIN_TOLERANCE_SECONDS,
   valueLifetime,
   type DecayScoreEntry,
 } from '../../misp_modules/decay/indicator-lifetime.js';
@@ -152,6 +153,17 @@ describe("an attribute's lifetime as the MISP search scored it", () => {
     expect(scoredLifetime(record, [entry('1', 80, scoreAfter(3_600), false)], models, T0, undefined, now)).toEqual({ kind: 'lapses', at: T0 + DAY + 101_250, score: scoreAfter(3_600), model: 'model 1' });
     // A score at the base tells nothing of the elapsed time: the row's fields give the origin.
     expect(scoredLifetime(record, [entry('1', 80, 80, false)], models, T0, T0 + 600, T0 + 700)).toMatchObject({ kind: 'lapses', at: T0 + 600 + 101_250 });
+  });
+
+  it("takes the row's own origin, to the second, when MISP's score differs from it only by the time the page took to arrive", () => {
+    const record = scoredLifetimeRecord();
+    // MISP scored the row 40 s before the page reached the trigger: the score alone would move the moment 40 s later.
+    const scoredAt = T0 + 3_600;
+    const now = scoredAt + 40;
+    expect(scoredLifetime(record, [entry('1', 80, scoreAfter(3_600), false)], models, T0, undefined, now)).toMatchObject({ kind: 'lapses', at: T0 + 101_250 });
+    // Past the tolerance, the score wins: MISP counted a sighting the row's fields do not show.
+    const sighted = T0 + SCORE_ORIGIN_TOLERANCE_SECONDS + 60;
+    expect(scoredLifetime(record, [entry('1', 80, scoreAfter(now - sighted), false)], models, T0, undefined, now)).toMatchObject({ kind: 'lapses', at: sighted + 101_250 });
   });
 
   it('ranks as attributeLifetime does, names the deciding model, and leaves nothing of one row in the next', () => {
