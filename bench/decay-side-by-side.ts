@@ -75,7 +75,7 @@ async function measure(misp: DemoMispServer, variant: DecayVariant): Promise<Dec
 
 export async function runDecaySideBySide(idsAttributes: number, rounds: number, onRun?: (variant: DecayVariant, run: DecayRun) => void): Promise<DecaySideBySide> {
   const now = Math.floor(Date.now() / 1000);
-  const decay = new DemoDecay(syntheticDecayingModels());
+  const decay = new DemoDecay(syntheticDecayingModels(), [], { recordScoredBy: false });
   const plainData = prepareDataSet(idsAttributes, { now, seed: 7, decayScores: false });
   const scoredData = prepareDataSet(idsAttributes, { now, seed: 7, decayScores: true });
   const servers = {

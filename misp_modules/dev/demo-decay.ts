@@ -90,13 +90,17 @@ export class DemoDecay {
   readonly sightings: DemoSighting[];
   /**
    * Attribute uuid → the names of the models of the `decay_score` last served with it: which
-   * model speaks of which value, for a summary that shows the models at work.
+   * model speaks of which value, for a summary that shows the models at work. Left empty with
+   * `recordScoredBy: false`: a benchmark's MISP serving 100,000 rows on the trigger's machine
+   * would spend its time on it.
    */
   readonly scoredBy = new Map<string, string[]>();
+  readonly recordsScoredBy: boolean;
 
-  constructor(models: Record<string, unknown>[] = demoDecayingModels(), sightings: readonly DemoSighting[] = []) {
+  constructor(models: Record<string, unknown>[] = demoDecayingModels(), sightings: readonly DemoSighting[] = [], options: { recordScoredBy?: boolean } = {}) {
     this.models = models;
     this.sightings = [...sightings];
+    this.recordsScoredBy = options.recordScoredBy ?? true;
   }
 
   /** Adds a sighting (type 0) or a false positive (type 1) of an attribute at `at` (epoch seconds). */
@@ -169,6 +173,7 @@ export function decayScoreOf(row: MispAttributeRow, request: DecayRequest): Reco
 
 /** Remembers which models the `decay_score` served with an attribute came from. */
 export function recordScored(decay: DemoDecay, row: MispAttributeRow, scores: readonly Record<string, unknown>[]): void {
+  if (!decay.recordsScoredBy) return;
   const names = scores.flatMap((entry) => {
     const model = entry['DecayingModel'] as Record<string, unknown> | undefined;
     return typeof model?.['name'] === 'string' ? [model['name']] : [];
