@@ -118,6 +118,11 @@ export async function maintainDecayExpiry(source: SourceCycle, ports: DecayExpir
         lapse.push(value);
         continue;
       }
+      // The collection already holds this very moment (a sighting the cycle's own pages had counted): nothing to push.
+      if (moment === value.expiresAt) {
+        live.accepted(value.format, value.value, [], value.expiresAt, undefined, moment);
+        continue;
+      }
       // A moment earlier than the pushed valid_until goes out at once; a sighted value goes out with its new moment.
       const next = moment < value.expiresAt || resightedValues.has(key) ? moment : refreshValidUntil(value.expiresAt, moment, now, horizon);
       if (next === undefined) {

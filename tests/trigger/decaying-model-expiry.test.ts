@@ -132,6 +132,19 @@ describe('expiry: decaying_model, as MISP judges it', () => {
     expect(w.misp.requests.filter((request) => request.path === '/sightings/restSearch')).toHaveLength(2);
   });
 
+  it('pushes a value sighted before the search once, with the moment its score already counted', async () => {
+    const sighted = row(1, '198.51.100.1', NOW - 3 * DAY);
+    const w = await decayWorld([sighted]);
+    const at = NOW - DAY;
+    w.misp.decay.addSighting(sighted.row.uuid, 0, at);
+    const t = start(w, {});
+    await t.untilCycles(1);
+    expect(Math.abs(validUntil(w, '198.51.100.1') - mispCrossing(at, 80, 7, 2, 30))).toBeLessThanOrEqual(1);
+    // The cycle's sightings query sees that sighting too: the collection already holds its moment, so nothing goes again.
+    expect(await t.runtime.metrics.metrics()).toMatch(/misp_trigger_sighting_refreshes_total 0/);
+    expect(t.cycleLogs().join('\n')).not.toMatch(/refreshed before they lapse/);
+  });
+
   it('pushes each value once in a cycle whose moments outnumber the groups: none keyed within the refresh horizon unless its moment is, no lifetime asked again', async () => {
     // "Demo decay" crosses 236,250 s after the origin: moments from NOW + 300 s, one every 1,900 s.
     const rows = Array.from({ length: 120 }, (_, index) => row(index + 1, `198.51.100.${index + 1}`, NOW - 236_250 + 300 + index * 1_900));
