@@ -13,7 +13,7 @@ export interface MispAttribute {
   deleted: boolean;
   eventId: string;
   eventUuid?: string;
-  /** MISP's `last_seen`, epoch seconds: only when the row has one. */
+  /** MISP's `last_seen`, epoch seconds: only when the row has one and carries decay scores, the one use of it. */
   lastSeen?: number;
   /** MISP's `decay_score` entries: only when the search asked for them (`includeDecayScore`). */
   decay?: DecayScoreEntry[];
@@ -44,17 +44,18 @@ export function parseAttributeRow(raw: unknown): MispAttribute | undefined {
   };
   const eventUuid = text(event?.['uuid']);
   if (eventUuid !== undefined) attribute.eventUuid = eventUuid;
-  // MISP sends last_seen as null on most rows and decay_score only when asked: both cost a look each.
-  const lastSeen = raw['last_seen'];
-  if (lastSeen !== null && lastSeen !== undefined) {
-    const seconds = lastSeenSeconds(lastSeen);
-    if (seconds !== undefined) attribute.lastSeen = seconds;
-  }
+  // decay_score comes only when the search asked for it, and last_seen matters only to the decay it
+  // scores: a row without scores costs one look, not a date to parse.
   const decayScore = raw['decay_score'];
   if (decayScore !== undefined) {
     const entries = readDecayScore(decayScore);
     if (!Array.isArray(entries)) return undefined;
     attribute.decay = entries;
+    const lastSeen = raw['last_seen'];
+    if (lastSeen !== null && lastSeen !== undefined) {
+      const seconds = lastSeenSeconds(lastSeen);
+      if (seconds !== undefined) attribute.lastSeen = seconds;
+    }
   }
   return attribute;
 }
